@@ -1,0 +1,82 @@
+/* index.h — the derived index: a SQLite database under .git/kefu/ with a
+ * summary row per ticket and customer. It remembers the tree it was built
+ * from and catches up through the tree difference, so opening a desk
+ * costs what changed since last time. Never committed; a missing, stale,
+ * corrupt or foreign-version index is rebuilt from the files. */
+#ifndef KEFU_INDEX_H
+#define KEFU_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kefu/store.h"
+#include "kefu/ticket.h"
+
+typedef struct kefu_index kefu_index;
+
+/* One ticket as the queue shows it. Strings are borrowed from the result
+ * set that holds the row; never NULL (empty when unset). */
+typedef struct kefu_summary {
+	const char *id, *title, *customer, *branch, *contact, *channel, *type;
+	const char *priority, *status, *assignee, *tags, *promised, *created_by;
+	const char *escalation_ref, *release, *links;
+	int64_t created_at, updated_at, first_response_at, resolved_at, closed_at;
+	int rating, minutes, reopen_count, comment_count;
+} kefu_summary;
+
+typedef struct kefu_rows {
+	kefu_summary *rows;
+	size_t n;
+	char *arena; /* backs every string of rows */
+} kefu_rows;
+
+/* A malformed file the index skipped, and why. */
+typedef struct kefu_problem {
+	const char *path, *message;
+} kefu_problem;
+
+typedef struct kefu_query {
+	const char *customer, *branch, *type, *priority, *assignee, *tag;
+	const char *channel;
+	const char *status; /* a status, a comma list, "open" or "all"; NULL: all */
+	const char *text;   /* substring of title or description */
+	const char *sort;   /* "priority" (default), "created", "updated", "id",
+	                       "customer", "status", "assignee", "title",
+	                       "promised"; "-" prefix reverses */
+	size_t limit;       /* 0: no limit */
+} kefu_query;
+
+/* Open (and create, or rebuild when unusable) the index for store, then
+ * bring it up to HEAD. *out: caller frees. */
+int kefu_index_open(kefu_index **out, kefu_store *store);
+void kefu_index_free(kefu_index *idx);
+
+/* Catch up with HEAD: re-read only the files that differ from the tree the
+ * index was built from. *changed (may be NULL) gets how many files. */
+int kefu_index_refresh(kefu_index *idx, size_t *changed);
+
+/* Drop everything and rebuild from HEAD. */
+int kefu_index_rebuild(kefu_index *idx);
+
+/* Tickets matching q, in q's order. *out: release with kefu_rows_free(). */
+int kefu_index_query(kefu_index *idx, kefu_rows *out, const kefu_query *q);
+void kefu_rows_free(kefu_rows *rows);
+
+/* The full id for a typed id or unique prefix (out: KEFU_ID_MAX).
+ * KEFU_EINVALID for junk, KEFU_ENOTFOUND, KEFU_EAMBIGUOUS. */
+int kefu_index_resolve(kefu_index *idx, char *out, const char *prefix);
+
+/* Malformed files seen at HEAD. cb gets each; borrowed strings. */
+int kefu_index_problems(kefu_index *idx, void (*cb)(const kefu_problem *p, void *payload),
+                        void *payload);
+
+/* Customer slugs and names known to the index, for filters and pickers. */
+int kefu_index_customers(kefu_index *idx,
+                         void (*cb)(const char *slug, const char *name, void *payload),
+                         void *payload);
+
+/* The slug for a slug or exact customer name; KEFU_ENOTFOUND otherwise.
+ * out: >= 64 bytes. */
+int kefu_index_customer_slug(kefu_index *idx, char *out, const char *slug_or_name);
+
+#endif

@@ -1,0 +1,239 @@
+/* cli.c — helpers the subcommands share. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "kefu/error.h"
+#include "kefu/utf8.h"
+
+void kefu_cli_put(FILE *fp, const char *text)
+{
+	kefu_buf safe = KEFU_BUF_INIT;
+	kefu_utf8_sanitize(&safe, text, strlen(text), KEFU_SAN_NEWLINES | KEFU_SAN_TABS);
+	fputs(safe.ptr, fp);
+	kefu_buf_release(&safe);
+}
+
+int kefu_cli_fail(int code)
+{
+	const char *msg = kefu_error_last();
+	fputs("kefu: ", stderr);
+	kefu_cli_put(stderr, *msg ? msg : "unknown error");
+	fputc('\n', stderr);
+	switch (code) {
+	case KEFU_EINVALID:
+	case KEFU_ENOTFOUND:
+	case KEFU_EAMBIGUOUS:
+	case KEFU_EEXISTS:
+		return KEFU_EXIT_USER;
+	default:
+		return KEFU_EXIT_DATA;
+	}
+}
+
+int kefu_cli_usage(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fputs("kefu: ", stderr);
+	kefu_cli_put(stderr, msg);
+	fputc('\n', stderr);
+	return KEFU_EXIT_USER;
+}
+
+static void print_notice(const char *msg, void *payload)
+{
+	(void)payload;
+	fputs("kefu: ", stderr);
+	kefu_cli_put(stderr, msg);
+	fputc('\n', stderr);
+}
+
+int kefu_cli_open(kefu_cli *cli, kefu_desk **out)
+{
+	kefu_buf path = KEFU_BUF_INIT;
+	int created = 0, error;
+
+	*out = NULL;
+	if ((error = kefu_desk_locate(&path, cli->desk_flag, &created)) < 0) {
+		kefu_buf_release(&path);
+		return kefu_cli_fail(error);
+	}
+	if (created) {
+		fputs("kefu: made a new desk at '", stderr);
+		kefu_cli_put(stderr, path.ptr);
+		fputs("' (use --desk DIR or KEFU_DESK for another)\n", stderr);
+	}
+	error = kefu_desk_open(out, path.ptr, print_notice, NULL);
+	kefu_buf_release(&path);
+	if (error < 0) {
+		int code = kefu_cli_fail(error);
+		/* Failing to open the desk is never the user's typo. */
+		return code == KEFU_EXIT_USER && error != KEFU_ENOTFOUND ? code : KEFU_EXIT_DATA;
+	}
+	return 0;
+}
+
+int kefu_cli_resolve(kefu_desk *d, char *out, const char *arg)
+{
+	int error = kefu_desk_resolve(d, out, arg);
+	return error < 0 ? kefu_cli_fail(error) : 0;
+}
+
+int kefu_cli_columns(void)
+{
+	struct winsize ws;
+	const char *env = getenv("COLUMNS");
+	if (!isatty(STDOUT_FILENO))
+		return 0;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return env && atoi(env) > 0 ? atoi(env) : 80;
+}
+
+static void drop_comment_lines(kefu_buf *out, const char *text)
+{
+	const char *p = text;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
+		if (p[0] != '#')
+			kefu_buf_put(out, p, n);
+		p += n;
+	}
+	kefu_buf_rtrim(out);
+	/* Leading blank lines too. */
+	size_t lead = 0;
+	while (lead < out->size && (out->ptr[lead] == '\n' || out->ptr[lead] == ' '))
+		lead++;
+	if (lead) {
+		memmove(out->ptr, out->ptr + lead, out->size - lead + 1);
+		out->size -= lead;
+	}
+}
+
+int kefu_cli_edit(kefu_buf *out, const char *initial)
+{
+	const char *editor = getenv("VISUAL");
+	char path[] = "/tmp/kefu-edit-XXXXXX.txt";
+	kefu_buf text = KEFU_BUF_INIT;
+	int fd, status, error = 0;
+	pid_t pid;
+	FILE *fp;
+
+	if (!editor || !*editor)
+		editor = getenv("EDITOR");
+	if (!editor || !*editor)
+		editor = "vi";
+	/* mkstemps makes the file 0600. */
+	if ((fd = mkstemps(path, 4)) < 0)
+		return kefu_cli_usage("cannot make a temp file: %s", strerror(errno));
+	if (write(fd, initial, strlen(initial)) < 0) {
+		close(fd);
+		unlink(path);
+		return kefu_cli_usage("cannot write '%s': %s", path, strerror(errno));
+	}
+	close(fd);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", "exec $0 \"$1\"", editor, path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		error = kefu_cli_usage("the editor '%s' failed; nothing was changed", editor);
+		goto done;
+	}
+	if (!(fp = fopen(path, "r"))) {
+		error = kefu_cli_usage("cannot read '%s': %s", path, strerror(errno));
+		goto done;
+	}
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		kefu_buf_put(&text, chunk, n);
+	fclose(fp);
+	drop_comment_lines(out, text.ptr);
+done:
+	unlink(path);
+	kefu_buf_release(&text);
+	return error;
+}
+
+int kefu_cli_text(kefu_buf *out, const char *msg, const char *template_text)
+{
+	if (msg) {
+		kefu_buf_puts(out, msg);
+		return 0;
+	}
+	if (!isatty(STDIN_FILENO)) {
+		char chunk[4096];
+		size_t n;
+		while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+			kefu_buf_put(out, chunk, n);
+		kefu_buf_rtrim(out);
+		return 0;
+	}
+	return kefu_cli_edit(out, template_text);
+}
+
+int kefu_cli_args(kefu_cli *cli, const kefu_opt *opts, int dash_words)
+{
+	int only_pos = 0;
+
+	cli->npos = 0;
+	for (int i = 1; i < cli->argc; i++) {
+		char *a = cli->argv[i];
+		const kefu_opt *o = NULL;
+		const char *inline_val = NULL;
+
+		if (!only_pos && !strcmp(a, "--")) {
+			only_pos = 1;
+			continue;
+		}
+		if (!only_pos && a[0] == '-' && a[1]) {
+			for (const kefu_opt *p = opts; p && p->lng && !o; p++) {
+				size_t n = strlen(p->lng);
+				if (a[1] == '-' && !strncmp(a + 2, p->lng, n) && (!a[2 + n] || a[2 + n] == '=')) {
+					o = p;
+					inline_val = a[2 + n] == '=' ? a + 3 + n : NULL;
+				} else if (a[1] != '-' && p->shrt && a[1] == p->shrt) {
+					o = p;
+					inline_val = a[2] ? a + 2 : NULL;
+				}
+			}
+			if (o && o->flag && inline_val && a[1] != '-')
+				o = NULL; /* "-ifoo" is not "-i" */
+			if (!o && !dash_words)
+				return kefu_cli_usage("%s: unknown option '%s'; see 'kefu help %s'",
+				                      cli->argv[0], a, cli->argv[0]);
+		}
+		if (!o) {
+			if (cli->npos >= KEFU_CLI_MAXPOS)
+				return kefu_cli_usage("%s: too many arguments", cli->argv[0]);
+			cli->pos[cli->npos++] = a;
+			continue;
+		}
+		if (o->flag) {
+			if (inline_val)
+				return kefu_cli_usage("%s: option '--%s' takes no value", cli->argv[0], o->lng);
+			*o->flag = 1;
+		} else if (inline_val) {
+			*o->val = inline_val;
+		} else if (i + 1 < cli->argc) {
+			*o->val = cli->argv[++i];
+		} else {
+			return kefu_cli_usage("%s: option '--%s' needs a value", cli->argv[0], o->lng);
+		}
+	}
+	return 0;
+}

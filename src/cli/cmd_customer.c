@@ -1,0 +1,197 @@
+/* cmd_customer.c — kefu customer add | list | show. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "kefu/error.h"
+#include "kefu/utf8.h"
+
+/* Split "a:b:c" into up to n fields (pointers into buf, which is
+ * modified); missing fields are NULL. */
+static void split(char *buf, char **fields, int n)
+{
+	for (int i = 0; i < n; i++) {
+		fields[i] = buf && *buf ? buf : NULL;
+		char *colon = buf ? strchr(buf, ':') : NULL;
+		if (colon)
+			*colon = '\0';
+		buf = colon ? colon + 1 : NULL;
+	}
+}
+
+static int customer_add(kefu_cli *cli)
+{
+	const char *tier = NULL, *consultant = NULL;
+	kefu_customer *c = NULL;
+	kefu_desk *d = NULL;
+	int code, error;
+	kefu_opt opts[] = {{"tier", 0, &tier, NULL}, {"consultant", 0, &consultant, NULL},
+	                   {"branch", 'b', NULL, NULL}, {"contact", 0, NULL, NULL},
+	                   {NULL, 0, NULL, NULL}};
+	const char *dummy = NULL;
+	opts[2].val = &dummy;
+	opts[3].val = &dummy;
+
+	/* --branch and --contact repeat: collect them by hand after the
+	 * generic pass has checked the rest. */
+	if ((code = kefu_cli_args(cli, opts, 0)) != 0)
+		return code;
+	if (cli->npos != 3)
+		return kefu_cli_usage("customer add: want SLUG NAME; see 'kefu help customer'");
+	c = kefu_customer_new(cli->pos[1], cli->pos[2]);
+	c->tier = tier ? strdup(tier) : NULL;
+	c->consultant = consultant ? strdup(consultant) : NULL;
+	for (int i = 1; i + 1 < cli->argc; i++) {
+		char *f[4], *copy;
+		const char *a = cli->argv[i];
+		int is_branch = !strcmp(a, "--branch") || !strcmp(a, "-b");
+		if (!is_branch && strcmp(a, "--contact"))
+			continue;
+		copy = strdup(cli->argv[++i]);
+		split(copy, f, 4);
+		if (!f[0]) {
+			free(copy);
+			code = kefu_cli_usage("customer add: empty %s", is_branch ? "--branch" : "--contact");
+			goto done;
+		}
+		if (is_branch)
+			kefu_customer_add_branch(c, f[0], f[1]);
+		else
+			kefu_customer_add_contact(c, f[0], f[1], f[2]);
+		free(copy);
+	}
+	if ((code = kefu_cli_open(cli, &d)) != 0)
+		goto done;
+	if ((error = kefu_desk_add_customer(d, c)) < 0) {
+		code = kefu_cli_fail(error);
+		goto done;
+	}
+	printf("customer: add %s\n", c->slug);
+done:
+	kefu_customer_free(c);
+	kefu_desk_free(d);
+	return code;
+}
+
+struct list_ctx {
+	int json, n;
+	kefu_buf out;
+};
+
+static void list_one(const char *slug, const char *name, void *payload)
+{
+	struct list_ctx *l = payload;
+	if (l->json) {
+		kefu_buf_puts(&l->out, l->n ? ",\n  {\"slug\": " : "\n  {\"slug\": ");
+		kefu_buf_put_json_string(&l->out, slug);
+		kefu_buf_puts(&l->out, ", \"name\": ");
+		kefu_buf_put_json_string(&l->out, name);
+		kefu_buf_putc(&l->out, '}');
+	} else {
+		kefu_utf8_fit(&l->out, slug, 16, 1);
+		kefu_buf_puts(&l->out, "  ");
+		kefu_utf8_fit(&l->out, name, 60, 0);
+		kefu_buf_putc(&l->out, '\n');
+	}
+	l->n++;
+}
+
+static int customer_list(kefu_cli *cli)
+{
+	struct list_ctx l = {0, 0, KEFU_BUF_INIT};
+	kefu_desk *d = NULL;
+	int code;
+	kefu_opt opts[] = {{"json", 0, NULL, &l.json}, {NULL, 0, NULL, NULL}};
+
+	if ((code = kefu_cli_args(cli, opts, 0)) != 0)
+		return code;
+	if ((code = kefu_cli_open(cli, &d)) != 0)
+		return code;
+	if (l.json)
+		kefu_buf_puts(&l.out, "[");
+	kefu_index_customers(kefu_desk_index(d), list_one, &l);
+	if (l.json)
+		kefu_buf_puts(&l.out, l.n ? "\n]\n" : "]\n");
+	fputs(l.out.ptr, stdout);
+	kefu_buf_release(&l.out);
+	kefu_desk_free(d);
+	return 0;
+}
+
+static void line(const char *label, const char *v)
+{
+	if (!v || !*v)
+		return;
+	printf("%-12s", label);
+	kefu_cli_put(stdout, v);
+	putchar('\n');
+}
+
+static int customer_show(kefu_cli *cli)
+{
+	kefu_desk *d = NULL;
+	kefu_customer *c = NULL;
+	char slug[64];
+	int code, error;
+
+	if ((code = kefu_cli_args(cli, NULL, 0)) != 0)
+		return code;
+	if (cli->npos != 2)
+		return kefu_cli_usage("customer show: which customer?");
+	if ((code = kefu_cli_open(cli, &d)) != 0)
+		return code;
+	if ((error = kefu_index_customer_slug(kefu_desk_index(d), slug, cli->pos[1])) < 0 ||
+	    (error = kefu_desk_load_customer(d, &c, slug)) < 0) {
+		code = kefu_cli_fail(error);
+		goto done;
+	}
+	line("Customer:", c->slug);
+	line("Name:", c->name);
+	line("Tier:", c->tier);
+	line("Consultant:", c->consultant);
+	for (size_t i = 0; i < c->nbranches; i++) {
+		kefu_buf b = KEFU_BUF_INIT;
+		kefu_buf_puts(&b, c->branches[i].name);
+		if (c->branches[i].region)
+			kefu_buf_printf(&b, " (%s)", c->branches[i].region);
+		line(i ? "" : "Branches:", b.ptr);
+		kefu_buf_release(&b);
+	}
+	for (size_t i = 0; i < c->ncontacts; i++) {
+		const kefu_contact *k = &c->contacts[i];
+		kefu_buf b = KEFU_BUF_INIT;
+		kefu_buf_puts(&b, k->name);
+		const char *parts[] = {k->role, k->branch, k->phone, k->email, k->wecom};
+		for (size_t p = 0; p < 5; p++)
+			if (parts[p] && *parts[p])
+				kefu_buf_printf(&b, ", %s", parts[p]);
+		line(i ? "" : "Contacts:", b.ptr);
+		kefu_buf_release(&b);
+	}
+	{
+		kefu_query q = {.customer = slug, .status = "open"};
+		kefu_rows rows = {0};
+		if (kefu_index_query(kefu_desk_index(d), &rows, &q) == 0) {
+			printf("%-12s%zu\n", "Open:", rows.n);
+			kefu_rows_free(&rows);
+		}
+	}
+done:
+	kefu_customer_free(c);
+	kefu_desk_free(d);
+	return code;
+}
+
+int kefu_cmd_customer(kefu_cli *cli)
+{
+	if (cli->argc < 2)
+		return kefu_cli_usage("customer: add, list or show; see 'kefu help customer'");
+	const char *sub = cli->argv[1];
+	if (!strcmp(sub, "add"))
+		return customer_add(cli);
+	if (!strcmp(sub, "list"))
+		return customer_list(cli);
+	if (!strcmp(sub, "show"))
+		return customer_show(cli);
+	return kefu_cli_usage("customer: no subcommand '%s' (add, list, show)", sub);
+}

@@ -1,0 +1,558 @@
+/* cmd_view.c — the read-only commands: list, show and log. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "kefu/datetime.h"
+#include "kefu/error.h"
+#include "kefu/utf8.h"
+
+/* --- JSON output -------------------------------------------------------*/
+
+static void json_key(kefu_buf *b, const char *key, int *first)
+{
+	kefu_buf_puts(b, *first ? "" : ", ");
+	*first = 0;
+	kefu_buf_put_json_string(b, key);
+	kefu_buf_puts(b, ": ");
+}
+
+static void json_str(kefu_buf *b, const char *key, const char *v, int *first)
+{
+	json_key(b, key, first);
+	if (v && *v)
+		kefu_buf_put_json_string(b, v);
+	else
+		kefu_buf_puts(b, "null");
+}
+
+static void json_time(kefu_buf *b, const char *key, int64_t t, int *first)
+{
+	char iso[KEFU_ISO_LEN + 1];
+	json_key(b, key, first);
+	if (!t) {
+		kefu_buf_puts(b, "null");
+		return;
+	}
+	kefu_time_iso(iso, t);
+	kefu_buf_printf(b, "\"%s\"", iso);
+}
+
+static void json_int(kefu_buf *b, const char *key, long long v, int *first)
+{
+	json_key(b, key, first);
+	kefu_buf_printf(b, "%lld", v);
+}
+
+/* A space-separated word list as a JSON array. */
+static void json_words(kefu_buf *b, const char *key, const char *words, int *first)
+{
+	int n = 0;
+	json_key(b, key, first);
+	kefu_buf_putc(b, '[');
+	char *copy = strdup(words ? words : ""), *save = NULL;
+	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		kefu_buf_puts(b, n++ ? ", " : "");
+		kefu_buf_put_json_string(b, w);
+	}
+	free(copy);
+	kefu_buf_putc(b, ']');
+}
+
+static void summary_json(kefu_buf *b, const kefu_summary *s)
+{
+	int first = 1;
+	kefu_buf_putc(b, '{');
+	json_str(b, "id", s->id, &first);
+	json_str(b, "title", s->title, &first);
+	json_str(b, "customer", s->customer, &first);
+	json_str(b, "branch", s->branch, &first);
+	json_str(b, "contact", s->contact, &first);
+	json_str(b, "channel", s->channel, &first);
+	json_str(b, "type", s->type, &first);
+	json_str(b, "priority", s->priority, &first);
+	json_str(b, "status", s->status, &first);
+	json_str(b, "assignee", s->assignee, &first);
+	json_words(b, "tags", s->tags, &first);
+	json_str(b, "promised", s->promised, &first);
+	json_str(b, "created_by", s->created_by, &first);
+	json_time(b, "created_at", s->created_at, &first);
+	json_time(b, "updated_at", s->updated_at, &first);
+	json_time(b, "first_response_at", s->first_response_at, &first);
+	json_time(b, "resolved_at", s->resolved_at, &first);
+	json_time(b, "closed_at", s->closed_at, &first);
+	json_str(b, "escalation_ref", s->escalation_ref, &first);
+	json_str(b, "release", s->release, &first);
+	json_int(b, "rating", s->rating, &first);
+	json_int(b, "minutes", s->minutes, &first);
+	json_int(b, "reopen_count", s->reopen_count, &first);
+	json_int(b, "comment_count", s->comment_count, &first);
+	json_words(b, "links", s->links, &first);
+	kefu_buf_putc(b, '}');
+}
+
+/* --- list --------------------------------------------------------------*/
+
+static void warn_problem(const kefu_problem *p, void *payload)
+{
+	(void)payload;
+	fputs("kefu: warning: skipping '", stderr);
+	kefu_cli_put(stderr, p->path);
+	fputs("': ", stderr);
+	kefu_cli_put(stderr, p->message);
+	fputc('\n', stderr);
+}
+
+/* The consultant's handle: the local part of the git email. */
+static void user_handle(char *out, size_t n, const char *user)
+{
+	const char *lt = user ? strrchr(user, '<') : NULL;
+	const char *at = lt ? strchr(lt, '@') : NULL;
+	if (!lt || !at || (size_t)(at - lt - 1) >= n) {
+		out[0] = '\0';
+		return;
+	}
+	memcpy(out, lt + 1, (size_t)(at - lt - 1));
+	out[at - lt - 1] = '\0';
+}
+
+static size_t col_width(const kefu_rows *rows, size_t offset, size_t min, size_t max)
+{
+	size_t w = min;
+	for (size_t i = 0; i < rows->n; i++) {
+		const char *v = *(const char *const *)((const char *)&rows->rows[i] + offset);
+		size_t vw = kefu_utf8_width(v);
+		if (vw > w)
+			w = vw;
+	}
+	return w > max ? max : w;
+}
+
+static void put_cell(kefu_buf *line, const char *v, size_t width, int last)
+{
+	kefu_utf8_fit(line, v && *v ? v : "-", width, !last);
+	if (!last)
+		kefu_buf_puts(line, "  ");
+}
+
+static void print_table(const kefu_rows *rows, int columns)
+{
+	size_t wc = col_width(rows, offsetof(kefu_summary, customer), 8, 16);
+	size_t wa = col_width(rows, offsetof(kefu_summary, assignee), 8, 12);
+	size_t ws = col_width(rows, offsetof(kefu_summary, status), 6, 12);
+	size_t wp = col_width(rows, offsetof(kefu_summary, priority), 3, 4);
+	size_t fixed = KEFU_TICKET_ID_LEN + 2 + wc + 2 + wp + 2 + ws + 2 + 4 + 2 + wa + 2;
+	size_t wt = columns > 0 && (size_t)columns > fixed + 10 ? (size_t)columns - fixed : columns > 0 ? 10 : 1000;
+	kefu_buf line = KEFU_BUF_INIT;
+	int64_t now = kefu_now();
+	char age[8];
+
+	put_cell(&line, "ID", KEFU_TICKET_ID_LEN, 0);
+	put_cell(&line, "CUSTOMER", wc, 0);
+	put_cell(&line, "PRI", wp, 0);
+	put_cell(&line, "STATUS", ws, 0);
+	put_cell(&line, "AGE", 4, 0);
+	put_cell(&line, "ASSIGNEE", wa, 0);
+	put_cell(&line, "TITLE", wt, 1);
+	kefu_buf_putc(&line, '\n');
+	for (size_t i = 0; i < rows->n; i++) {
+		const kefu_summary *s = &rows->rows[i];
+		kefu_time_age(age, now - s->created_at);
+		put_cell(&line, s->id, KEFU_TICKET_ID_LEN, 0);
+		put_cell(&line, s->customer, wc, 0);
+		put_cell(&line, s->priority, wp, 0);
+		put_cell(&line, s->status, ws, 0);
+		put_cell(&line, age, 4, 0);
+		put_cell(&line, s->assignee, wa, 0);
+		put_cell(&line, s->title, wt, 1);
+		kefu_buf_putc(&line, '\n');
+		if (line.size > 65536) {
+			fputs(line.ptr, stdout);
+			kefu_buf_clear(&line);
+		}
+	}
+	fputs(line.ptr, stdout);
+	kefu_buf_release(&line);
+}
+
+int kefu_cmd_list(kefu_cli *cli)
+{
+	kefu_query q = {0};
+	kefu_desk *d = NULL;
+	kefu_rows rows = {0};
+	const char *limit = NULL;
+	char slug[64], handle[128];
+	int json = 0, mine = 0, code, error;
+	kefu_opt opts[] = {
+		{"customer", 'c', &q.customer, NULL}, {"branch", 'b', &q.branch, NULL},
+		{"status", 's', &q.status, NULL}, {"type", 'T', &q.type, NULL},
+		{"priority", 'p', &q.priority, NULL}, {"assignee", 'a', &q.assignee, NULL},
+		{"mine", 0, NULL, &mine}, {"tag", 0, &q.tag, NULL}, {"channel", 0, &q.channel, NULL},
+		{"text", 'q', &q.text, NULL}, {"sort", 0, &q.sort, NULL}, {"limit", 'n', &limit, NULL},
+		{"json", 0, NULL, &json}, {NULL, 0, NULL, NULL}};
+
+	if ((code = kefu_cli_args(cli, opts, 0)) != 0)
+		return code;
+	if (cli->npos)
+		return kefu_cli_usage("list: unexpected argument '%s'", cli->pos[0]);
+	if (limit) {
+		char *end;
+		long n = strtol(limit, &end, 10);
+		if (*end || n <= 0)
+			return kefu_cli_usage("list: --limit wants a positive number, not '%s'", limit);
+		q.limit = (size_t)n;
+	}
+	if (!q.status)
+		q.status = "open";
+	if ((code = kefu_cli_open(cli, &d)) != 0)
+		return code;
+	if (q.customer) {
+		if ((error = kefu_index_customer_slug(kefu_desk_index(d), slug, q.customer)) < 0) {
+			code = kefu_cli_fail(error);
+			goto done;
+		}
+		q.customer = slug;
+	}
+	if (mine) {
+		const char *user = kefu_desk_user(d);
+		if (!user) {
+			code = kefu_cli_fail(KEFU_EINVALID);
+			goto done;
+		}
+		user_handle(handle, sizeof(handle), user);
+		q.assignee = handle;
+	}
+	kefu_index_problems(kefu_desk_index(d), warn_problem, NULL);
+	if ((error = kefu_index_query(kefu_desk_index(d), &rows, &q)) < 0) {
+		code = kefu_cli_fail(error);
+		goto done;
+	}
+	if (json) {
+		kefu_buf b = KEFU_BUF_INIT;
+		kefu_buf_puts(&b, "[");
+		for (size_t i = 0; i < rows.n; i++) {
+			kefu_buf_puts(&b, i ? ",\n  " : "\n  ");
+			summary_json(&b, &rows.rows[i]);
+		}
+		kefu_buf_puts(&b, rows.n ? "\n]\n" : "]\n");
+		fputs(b.ptr, stdout);
+		kefu_buf_release(&b);
+	} else {
+		print_table(&rows, kefu_cli_columns());
+	}
+done:
+	kefu_rows_free(&rows);
+	kefu_desk_free(d);
+	return code;
+}
+
+/* --- show --------------------------------------------------------------*/
+
+static void field(const char *label, const char *value)
+{
+	printf("%-10s ", label);
+	kefu_cli_put(stdout, value && *value ? value : "-");
+	putchar('\n');
+}
+
+static void put_time(kefu_buf *b, int64_t t)
+{
+	char when[20];
+	if (!t) {
+		kefu_buf_puts(b, "-");
+		return;
+	}
+	kefu_time_local(when, t);
+	kefu_buf_puts(b, when);
+}
+
+/* "Li Wei" from "Li Wei <li@x>". */
+static void author_name(kefu_buf *out, const char *by)
+{
+	const char *lt = strrchr(by, '<');
+	size_t n = lt ? (size_t)(lt - by) : strlen(by);
+	while (n && by[n - 1] == ' ')
+		n--;
+	kefu_buf_put(out, by, n);
+}
+
+static void print_event(const kefu_event *e)
+{
+	kefu_buf line = KEFU_BUF_INIT, who = KEFU_BUF_INIT, what = KEFU_BUF_INIT;
+	const char *text = kefu_event_get(e, "text");
+	const char *from = kefu_event_get(e, "from");
+
+	put_time(&line, e->at);
+	kefu_buf_puts(&line, "  ");
+	author_name(&who, e->by);
+	if (from && !strcmp(from, "customer"))
+		kefu_buf_puts(&who, " (for customer)");
+	kefu_utf8_fit(&line, who.ptr, 16, 1);
+	kefu_buf_puts(&line, "  ");
+	if (e->internal)
+		kefu_buf_puts(&line, "[internal] ");
+	kefu_event_describe(&what, e);
+	kefu_buf_puts(&line, what.ptr);
+	kefu_cli_put(stdout, line.ptr);
+	putchar('\n');
+	if (text && *text) {
+		/* Indent the text; the sanitiser keeps the newlines only. */
+		kefu_buf safe = KEFU_BUF_INIT;
+		kefu_utf8_sanitize(&safe, text, strlen(text), KEFU_SAN_NEWLINES | KEFU_SAN_TABS);
+		for (char *p = safe.ptr, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+			nl = strchr(p, '\n');
+			printf("    %.*s\n", nl ? (int)(nl - p) : (int)strlen(p), p);
+		}
+		kefu_buf_release(&safe);
+	}
+	kefu_buf_release(&line);
+	kefu_buf_release(&who);
+	kefu_buf_release(&what);
+}
+
+static void show_text(const kefu_ticket *t, const kefu_conf *conf)
+{
+	kefu_buf b = KEFU_BUF_INIT;
+	const kefu_priority *p = t->priority ? kefu_conf_priority(conf, t->priority) : NULL;
+	char mins[16];
+
+	printf("%s  ", t->id);
+	kefu_cli_put(stdout, t->title);
+	putchar('\n');
+	kefu_buf_puts(&b, t->customer ? t->customer : "-");
+	if (t->branch)
+		kefu_buf_printf(&b, " / %s", t->branch);
+	field("Customer:", b.ptr);
+	field("Contact:", t->contact);
+	field("Status:", t->status);
+	kefu_buf_clear(&b);
+	kefu_buf_printf(&b, "%s%s%s%s", t->priority, p ? " (" : "", p ? p->label : "", p ? ")" : "");
+	field("Priority:", b.ptr);
+	field("Type:", t->type);
+	field("Channel:", t->channel);
+	field("Assignee:", t->assignee);
+	kefu_buf_clear(&b);
+	put_time(&b, t->created_at);
+	kefu_buf_puts(&b, " by ");
+	author_name(&b, t->created_by ? t->created_by : "-");
+	field("Created:", b.ptr);
+	kefu_buf_clear(&b);
+	if (t->first_response_at) {
+		char age[8];
+		put_time(&b, t->first_response_at);
+		kefu_time_age(age, t->first_response_at - t->created_at);
+		kefu_buf_printf(&b, " (after %s)", age);
+	}
+	field("Response:", b.ptr);
+	field("Promised:", t->promised);
+	kefu_buf_clear(&b);
+	if (t->resolved_at)
+		put_time(&b, t->resolved_at);
+	field("Resolved:", b.ptr);
+	kefu_buf_clear(&b);
+	if (t->escalation_ref)
+		kefu_buf_printf(&b, "%s%s%s", t->escalation_ref, t->escalation_owner ? " owner " : "",
+		                t->escalation_owner ? t->escalation_owner : "");
+	field("Escalated:", b.ptr);
+	field("Release:", t->release);
+	kefu_buf_clear(&b);
+	for (size_t i = 0; i < t->ntags; i++)
+		kefu_buf_printf(&b, "%s%s", i ? " " : "", t->tags[i]);
+	field("Tags:", b.ptr);
+	kefu_buf_clear(&b);
+	for (size_t i = 0; i < t->nlinks; i++)
+		kefu_buf_printf(&b, "%s%s", i ? " " : "", t->links[i]);
+	field("Links:", b.ptr);
+	kefu_minutes_format(mins, t->minutes);
+	field("Worked:", t->minutes ? mins : NULL);
+	kefu_buf_clear(&b);
+	if (t->rating)
+		kefu_buf_printf(&b, "%d/5%s%s", t->rating, t->rating_comment ? " " : "",
+		                t->rating_comment ? t->rating_comment : "");
+	field("Rating:", b.ptr);
+	if (t->reopen_count) {
+		kefu_buf_clear(&b);
+		kefu_buf_printf(&b, "%d time%s", t->reopen_count, t->reopen_count > 1 ? "s" : "");
+		field("Reopened:", b.ptr);
+	}
+	printf("\nTimeline\n");
+	for (size_t i = 0; i < t->nevents; i++)
+		print_event(&t->events[i]);
+	kefu_buf_release(&b);
+}
+
+static void show_json(const kefu_ticket *t)
+{
+	kefu_buf b = KEFU_BUF_INIT, events = KEFU_BUF_INIT, tags = KEFU_BUF_INIT, links = KEFU_BUF_INIT;
+	kefu_summary s = {0};
+	int first = 1;
+
+	for (size_t i = 0; i < t->ntags; i++)
+		kefu_buf_printf(&tags, "%s%s", i ? " " : "", t->tags[i]);
+	for (size_t i = 0; i < t->nlinks; i++)
+		kefu_buf_printf(&links, "%s%s", i ? " " : "", t->links[i]);
+	s.id = t->id; s.title = t->title; s.customer = t->customer; s.branch = t->branch;
+	s.contact = t->contact; s.channel = t->channel; s.type = t->type; s.priority = t->priority;
+	s.status = t->status; s.assignee = t->assignee; s.tags = tags.ptr; s.promised = t->promised;
+	s.created_by = t->created_by; s.escalation_ref = t->escalation_ref; s.release = t->release;
+	s.links = links.ptr; s.created_at = t->created_at; s.updated_at = t->updated_at;
+	s.first_response_at = t->first_response_at; s.resolved_at = t->resolved_at;
+	s.closed_at = t->closed_at; s.rating = t->rating; s.minutes = t->minutes;
+	s.reopen_count = t->reopen_count; s.comment_count = t->comment_count;
+	summary_json(&b, &s);
+	kefu_buf_truncate(&b, b.size - 1); /* reopen the object */
+	json_str(&b, "description", t->description, &first);
+	first = 0;
+	json_key(&b, "events", &first);
+	kefu_buf_puts(&b, "[");
+	for (size_t i = 0; i < t->nevents; i++) {
+		const kefu_event *e = &t->events[i];
+		int f = 1;
+		kefu_buf_puts(&b, i ? ",\n    {" : "\n    {");
+		json_str(&b, "id", e->id, &f);
+		json_int(&b, "clock", (long long)e->clock, &f);
+		json_time(&b, "at", e->at, &f);
+		json_str(&b, "by", e->by, &f);
+		json_str(&b, "kind", e->kind_name, &f);
+		json_key(&b, "internal", &f);
+		kefu_buf_puts(&b, e->internal ? "true" : "false");
+		for (size_t a = 0; a < e->nattrs; a++) {
+			json_key(&b, e->attrs[a].key, &f);
+			if (e->attrs[a].type == KEFU_ATTR_STRING)
+				kefu_buf_put_json_string(&b, e->attrs[a].str);
+			else if (e->attrs[a].type == KEFU_ATTR_NUMBER)
+				kefu_buf_printf(&b, "%lld", e->attrs[a].num);
+			else
+				kefu_buf_puts(&b, e->attrs[a].str);
+		}
+		kefu_buf_putc(&b, '}');
+	}
+	kefu_buf_puts(&b, t->nevents ? "\n  ]}\n" : "]}\n");
+	fputs(b.ptr, stdout);
+	kefu_buf_release(&b);
+	kefu_buf_release(&events);
+	kefu_buf_release(&tags);
+	kefu_buf_release(&links);
+}
+
+int kefu_cmd_show(kefu_cli *cli)
+{
+	kefu_desk *d = NULL;
+	kefu_ticket *t = NULL;
+	char id[KEFU_ID_MAX];
+	int json = 0, code, error;
+	kefu_opt opts[] = {{"json", 0, NULL, &json}, {NULL, 0, NULL, NULL}};
+
+	if ((code = kefu_cli_args(cli, opts, 0)) != 0)
+		return code;
+	if (cli->npos != 1)
+		return kefu_cli_usage("show: which ticket? see 'kefu help show'");
+	if ((code = kefu_cli_open(cli, &d)) != 0)
+		return code;
+	if ((code = kefu_cli_resolve(d, id, cli->pos[0])) != 0)
+		goto done;
+	if ((error = kefu_desk_load(d, &t, id)) < 0) {
+		code = kefu_cli_fail(error);
+		goto done;
+	}
+	if (json)
+		show_json(t);
+	else
+		show_text(t, kefu_desk_conf(d));
+done:
+	kefu_ticket_free(t);
+	kefu_desk_free(d);
+	return code;
+}
+
+/* --- log ---------------------------------------------------------------*/
+
+struct log_ctx {
+	kefu_desk *d;
+	const char *path;
+	int count;
+};
+
+static int has_event(const kefu_ticket *t, const char *id)
+{
+	for (size_t i = 0; t && i < t->nevents; i++)
+		if (!strcmp(t->events[i].id, id))
+			return 1;
+	return 0;
+}
+
+static kefu_ticket *load_blob(kefu_desk *d, const char *blob, const char *path)
+{
+	kefu_buf data = KEFU_BUF_INIT;
+	kefu_ticket *t = NULL;
+	if (*blob && kefu_store_read_blob(kefu_desk_store(d), &data, blob) == 0)
+		kefu_ticket_parse(&t, data.ptr, data.size, path);
+	kefu_buf_release(&data);
+	return t;
+}
+
+static int log_one(const kefu_store_commit *c, void *payload)
+{
+	struct log_ctx *l = payload;
+	kefu_ticket *old = load_blob(l->d, c->old_blob, l->path);
+	kefu_ticket *cur = load_blob(l->d, c->new_blob, l->path);
+	kefu_buf line = KEFU_BUF_INIT;
+	char when[20];
+
+	kefu_time_local(when, c->time);
+	kefu_buf_printf(&line, "%.7s %s %s <%s>\n    %s\n", c->id, when, c->author_name,
+	                c->author_email, c->summary ? c->summary : "");
+	kefu_cli_put(stdout, line.ptr);
+	if (!*c->new_blob) {
+		printf("      - file removed\n");
+	} else if (!cur) {
+		printf("      ! this version does not parse\n");
+	} else {
+		for (size_t i = 0; i < cur->nevents; i++) {
+			const kefu_event *e = &cur->events[i];
+			if (has_event(old, e->id))
+				continue;
+			kefu_buf_clear(&line);
+			kefu_buf_puts(&line, "      + ");
+			if (e->internal)
+				kefu_buf_puts(&line, "[internal] ");
+			kefu_event_describe(&line, e);
+			const char *text = kefu_event_get(e, "text");
+			if (text && *text) {
+				kefu_buf_puts(&line, ": ");
+				kefu_utf8_fit(&line, text, 60, 0);
+			}
+			kefu_buf_putc(&line, '\n');
+			kefu_cli_put(stdout, line.ptr);
+		}
+	}
+	l->count++;
+	kefu_buf_release(&line);
+	kefu_ticket_free(old);
+	kefu_ticket_free(cur);
+	return 0;
+}
+
+int kefu_cmd_log(kefu_cli *cli)
+{
+	kefu_desk *d = NULL;
+	char id[KEFU_ID_MAX], path[KEFU_PATH_MAX];
+	int code, error;
+
+	if ((code = kefu_cli_args(cli, NULL, 0)) != 0)
+		return code;
+	if (cli->npos != 1)
+		return kefu_cli_usage("log: which ticket? see 'kefu help log'");
+	if ((code = kefu_cli_open(cli, &d)) != 0)
+		return code;
+	if ((code = kefu_cli_resolve(d, id, cli->pos[0])) != 0)
+		goto done;
+	kefu_ticket_path(path, id);
+	struct log_ctx l = {d, path, 0};
+	if ((error = kefu_store_log(kefu_desk_store(d), path, log_one, &l)) < 0)
+		code = kefu_cli_fail(error);
+done:
+	kefu_desk_free(d);
+	return code;
+}

@@ -1,0 +1,121 @@
+/* main.c — the kefu command: global options and the command table. */
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define KEFU_VERSION "0.1.0"
+
+static int cmd_help(kefu_cli *cli);
+static int cmd_version(kefu_cli *cli);
+
+static const kefu_cmd commands[] = {
+	{"init", kefu_cmd_init, "init [DIR] [--name NAME]", "make a new desk (a git repository)"},
+	{"demo", kefu_cmd_demo, "demo [DIR]", "make a desk full of realistic demo data"},
+	{"new", kefu_cmd_new, "new -t TITLE -c CUSTOMER [--type T] [-p P] [--channel C] [--branch B] [--contact NAME] [-a WHO] [--promise DATE] [--tags 'a b'] [-m TEXT]",
+	 "log a new ticket (no -t: opens the editor on a form)"},
+	{"list", kefu_cmd_list, "list [-c CUSTOMER] [--branch B] [-s STATUS|open|all] [--type T] [-p P] [-a WHO|--mine] [--tag T] [--channel C] [-q TEXT] [--sort KEY] [-n N] [--json]",
+	 "list tickets (default: open ones)"},
+	{"show", kefu_cmd_show, "show ID [--json]", "show a ticket with its timeline"},
+	{"comment", kefu_cmd_comment, "comment ID [-m TEXT] [--internal] [--from-customer]", "add a public comment, an internal note, or a customer's message"},
+	{"ack", kefu_cmd_ack, "ack ID [-m TEXT]", "acknowledge with the desk's standard reply (first response)"},
+	{"status", kefu_cmd_status, "status ID STATUS [-m NOTE]", "change status (new, acknowledged, in-progress, waiting, resolved, closed)"},
+	{"assign", kefu_cmd_assign, "assign ID WHO|--none", "set the assignee"},
+	{"set", kefu_cmd_set, "set ID FIELD VALUE", "set title, customer, branch, contact, channel, type, priority or release"},
+	{"tag", kefu_cmd_tag, "tag ID +TAG|-TAG...", "add or remove tags"},
+	{"promise", kefu_cmd_promise, "promise ID DATE|--clear", "set the promised resolution date (YYYY-MM-DD, today, +3d, +1w)"},
+	{"escalate", kefu_cmd_escalate, "escalate ID --ref ITEM [--owner WHO] [-m NOTE]", "escalate to R&D with the tracker reference"},
+	{"rate", kefu_cmd_rate, "rate ID SCORE [-m COMMENT]", "record the customer's satisfaction (1-5)"},
+	{"worklog", kefu_cmd_worklog, "worklog ID DURATION [-m NOTE]", "log time spent (45m, 1h30m, 2h)"},
+	{"reopen", kefu_cmd_reopen, "reopen ID [-m REASON]", "reopen a resolved or closed ticket"},
+	{"link", kefu_cmd_link, "link ID TARGET [--remove]", "link a kb article or another ticket"},
+	{"log", kefu_cmd_log, "log ID", "the ticket's history from git: who changed what, when"},
+	{"customer", kefu_cmd_customer, "customer add SLUG NAME [--tier T] [--consultant WHO] [--branch NAME[:REGION]]... [--contact NAME[:ROLE[:BRANCH]]]...\n       kefu customer list [--json]\n       kefu customer show SLUG",
+	 "manage customer companies"},
+	{"fsck", kefu_cmd_fsck, "fsck", "check every desk file; names each broken one"},
+	{"version", cmd_version, "version", "print the version"},
+	{"help", cmd_help, "help [COMMAND]", "this help"},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(*commands))
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: kefu [--desk DIR] COMMAND [ARGS]\n\n"
+	            "With no command, kefu lists the open queue of the desk.\n\n"
+	            "Commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(fp, "\nThe desk: --desk DIR, else $KEFU_DESK, else the enclosing git repository\n"
+	            "with kefu.json, else $XDG_DATA_HOME/kefu/desk. 'kefu help COMMAND' for details.\n");
+}
+
+static int cmd_help(kefu_cli *cli)
+{
+	if (cli->argc > 1) {
+		for (size_t i = 0; i < NCOMMANDS; i++)
+			if (!strcmp(commands[i].name, cli->argv[1])) {
+				printf("usage: kefu %s\n\n%s\n", commands[i].usage, commands[i].help);
+				return 0;
+			}
+		return kefu_cli_usage("no command '%s'; see 'kefu help'", cli->argv[1]);
+	}
+	usage(stdout);
+	return 0;
+}
+
+static int cmd_version(kefu_cli *cli)
+{
+	(void)cli;
+	printf("kefu %s\n", KEFU_VERSION);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	kefu_cli cli = {0};
+	static char list_verb[] = "list";
+	static char *default_argv[] = {list_verb, NULL};
+	int i = 1;
+
+	setlocale(LC_ALL, "");
+	/* Global options come before the verb. */
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "--desk") && i + 1 < argc) {
+			cli.desk_flag = argv[i + 1];
+			i += 2;
+		} else if (!strncmp(argv[i], "--desk=", 7)) {
+			cli.desk_flag = argv[i] + 7;
+			i++;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			return cmd_version(&cli);
+		} else {
+			return kefu_cli_usage("unknown option '%s'; see 'kefu help'", argv[i]);
+		}
+	}
+	if (i >= argc) {
+		/* No verb: the queue (the console takes this over later). */
+		cli.argc = 1;
+		cli.argv = default_argv;
+		return kefu_cmd_list(&cli);
+	}
+	cli.argc = argc - i;
+	cli.argv = argv + i;
+	for (size_t c = 0; c < NCOMMANDS; c++)
+		if (!strcmp(commands[c].name, argv[i])) {
+			/* getopt_long in the commands starts from argv[1]. */
+			optind = 1;
+			if (cli.argc > 1 && (!strcmp(cli.argv[1], "-h") || !strcmp(cli.argv[1], "--help"))) {
+				printf("usage: kefu %s\n\n%s\n", commands[c].usage, commands[c].help);
+				return 0;
+			}
+			return commands[c].fn(&cli);
+		}
+	return kefu_cli_usage("no command '%s'; see 'kefu help'", argv[i]);
+}

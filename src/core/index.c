@@ -1,0 +1,618 @@
+/* index.c — the derived SQLite index under .git/kefu/index.db. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "kefu/customer.h"
+#include "kefu/error.h"
+#include "kefu/index.h"
+#include "kefu/xalloc.h"
+
+#define INDEX_VERSION "kefu-index 1"
+
+struct kefu_index {
+	kefu_store *store;
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *put_ticket, *del_ticket, *put_problem, *del_problem;
+	sqlite3_stmt *put_customer, *del_customer;
+};
+
+static const char schema[] =
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+	"CREATE TABLE tickets ("
+	" id TEXT PRIMARY KEY, path TEXT, blob TEXT, title TEXT, description TEXT,"
+	" customer TEXT, branch TEXT, contact TEXT, channel TEXT, type TEXT,"
+	" priority TEXT, status TEXT, is_open INT, assignee TEXT, tags TEXT,"
+	" promised TEXT, created_by TEXT, escalation_ref TEXT, release TEXT,"
+	" links TEXT, created_at INT, updated_at INT, first_response_at INT,"
+	" resolved_at INT, closed_at INT, rating INT, minutes INT,"
+	" reopen_count INT, comment_count INT);"
+	"CREATE INDEX tickets_customer ON tickets(customer, is_open);"
+	"CREATE INDEX tickets_open ON tickets(is_open, priority, created_at);"
+	"CREATE TABLE problems (path TEXT PRIMARY KEY, blob TEXT, message TEXT) WITHOUT ROWID;"
+	"CREATE TABLE customers (slug TEXT PRIMARY KEY, name TEXT, tier TEXT,"
+	" consultant TEXT, blob TEXT) WITHOUT ROWID;";
+
+static int db_fail(kefu_index *idx, const char *what)
+{
+	return kefu_error_set(KEFU_ERROR, "index '%s': %s: %s", idx->path, what, sqlite3_errmsg(idx->db));
+}
+
+static int exec(kefu_index *idx, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(idx->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int e = kefu_error_set(KEFU_ERROR, "index '%s': %s", idx->path, msg ? msg : "error");
+		sqlite3_free(msg);
+		return e;
+	}
+	return 0;
+}
+
+static void finalize_all(kefu_index *idx)
+{
+	sqlite3_finalize(idx->put_ticket);
+	sqlite3_finalize(idx->del_ticket);
+	sqlite3_finalize(idx->put_problem);
+	sqlite3_finalize(idx->del_problem);
+	sqlite3_finalize(idx->put_customer);
+	sqlite3_finalize(idx->del_customer);
+	idx->put_ticket = idx->del_ticket = idx->put_problem = idx->del_problem = NULL;
+	idx->put_customer = idx->del_customer = NULL;
+}
+
+static int prepare(kefu_index *idx, sqlite3_stmt **st, const char *sql)
+{
+	if (sqlite3_prepare_v3(idx->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+		return db_fail(idx, "prepare");
+	return 0;
+}
+
+static int prepare_all(kefu_index *idx)
+{
+	int error;
+	if ((error = prepare(idx, &idx->put_ticket,
+		"INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0 ||
+	    (error = prepare(idx, &idx->del_ticket, "DELETE FROM tickets WHERE path = ?")) < 0 ||
+	    (error = prepare(idx, &idx->put_problem, "INSERT OR REPLACE INTO problems VALUES (?,?,?)")) < 0 ||
+	    (error = prepare(idx, &idx->del_problem, "DELETE FROM problems WHERE path = ?")) < 0 ||
+	    (error = prepare(idx, &idx->put_customer, "INSERT OR REPLACE INTO customers VALUES (?,?,?,?,?)")) < 0 ||
+	    (error = prepare(idx, &idx->del_customer, "DELETE FROM customers WHERE blob = ? OR slug = ?")) < 0)
+		return error;
+	return 0;
+}
+
+static int meta_get(kefu_index *idx, const char *key, char *out, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(idx->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return found ? 0 : -1;
+}
+
+static int meta_set(kefu_index *idx, const char *key, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(idx->db, "INSERT OR REPLACE INTO meta VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(idx, "meta");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(idx, "meta");
+}
+
+/* Open the file and make sure it is ours and current; else start empty. */
+static int open_db(kefu_index *idx, int fresh)
+{
+	char version[64];
+
+	finalize_all(idx);
+	if (idx->db) {
+		sqlite3_close(idx->db);
+		idx->db = NULL;
+	}
+	if (fresh) {
+		char side[4200];
+		unlink(idx->path);
+		snprintf(side, sizeof(side), "%s-wal", idx->path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", idx->path);
+		unlink(side);
+	}
+	if (sqlite3_open_v2(idx->path, &idx->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+		return db_fail(idx, "cannot open");
+	sqlite3_busy_timeout(idx->db, 5000);
+	if (meta_get(idx, "version", version, sizeof(version)) == 0 && !strcmp(version, INDEX_VERSION) &&
+	    sqlite3_exec(idx->db, "PRAGMA quick_check(1)", NULL, NULL, NULL) == SQLITE_OK) {
+		exec(idx, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+		return prepare_all(idx);
+	}
+	if (!fresh)
+		return open_db(idx, 1);
+	int error;
+	if ((error = exec(idx, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")) < 0 ||
+	    (error = exec(idx, schema)) < 0 ||
+	    (error = meta_set(idx, "version", INDEX_VERSION)) < 0)
+		return error;
+	return prepare_all(idx);
+}
+
+int kefu_index_open(kefu_index **out, kefu_store *store)
+{
+	kefu_index *idx = kefu_xcalloc(1, sizeof(*idx));
+	kefu_buf path = KEFU_BUF_INIT;
+	int error;
+
+	*out = NULL;
+	idx->store = store;
+	kefu_buf_printf(&path, "%s/index.db", kefu_store_kefudir(store));
+	idx->path = kefu_buf_detach(&path);
+	if ((error = open_db(idx, 0)) < 0 || (error = kefu_index_refresh(idx, NULL)) < 0) {
+		/* One more try from nothing: the index is never worth an error. */
+		if ((error = open_db(idx, 1)) < 0 || (error = kefu_index_refresh(idx, NULL)) < 0) {
+			kefu_index_free(idx);
+			return error;
+		}
+	}
+	*out = idx;
+	return 0;
+}
+
+void kefu_index_free(kefu_index *idx)
+{
+	if (!idx)
+		return;
+	finalize_all(idx);
+	sqlite3_close(idx->db);
+	free(idx->path);
+	free(idx);
+}
+
+/* --- refresh -----------------------------------------------------------*/
+
+static void bind_str(sqlite3_stmt *st, int col, const char *v)
+{
+	sqlite3_bind_text(st, col, v ? v : "", -1, SQLITE_TRANSIENT);
+}
+
+static void join_list(kefu_buf *out, const char **list, size_t n)
+{
+	kefu_buf_clear(out);
+	for (size_t i = 0; i < n; i++)
+		kefu_buf_printf(out, "%s%s", i ? " " : "", list[i]);
+}
+
+static int step_done(kefu_index *idx, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(idx, "write");
+}
+
+static int put_ticket(kefu_index *idx, const char *path, const char *blob, const kefu_ticket *t)
+{
+	sqlite3_stmt *st = idx->put_ticket;
+	kefu_buf tags = KEFU_BUF_INIT, links = KEFU_BUF_INIT;
+	int c = 1;
+
+	join_list(&tags, t->tags, t->ntags);
+	join_list(&links, t->links, t->nlinks);
+	bind_str(st, c++, t->id);
+	bind_str(st, c++, path);
+	bind_str(st, c++, blob);
+	bind_str(st, c++, t->title);
+	bind_str(st, c++, t->description);
+	bind_str(st, c++, t->customer);
+	bind_str(st, c++, t->branch);
+	bind_str(st, c++, t->contact);
+	bind_str(st, c++, t->channel);
+	bind_str(st, c++, t->type);
+	bind_str(st, c++, t->priority);
+	bind_str(st, c++, t->status);
+	sqlite3_bind_int(st, c++, kefu_status_is_open(t->status));
+	bind_str(st, c++, t->assignee);
+	bind_str(st, c++, tags.ptr);
+	bind_str(st, c++, t->promised);
+	bind_str(st, c++, t->created_by);
+	bind_str(st, c++, t->escalation_ref);
+	bind_str(st, c++, t->release);
+	bind_str(st, c++, links.ptr);
+	sqlite3_bind_int64(st, c++, t->created_at);
+	sqlite3_bind_int64(st, c++, t->updated_at);
+	sqlite3_bind_int64(st, c++, t->first_response_at);
+	sqlite3_bind_int64(st, c++, t->resolved_at);
+	sqlite3_bind_int64(st, c++, t->closed_at);
+	sqlite3_bind_int(st, c++, t->rating);
+	sqlite3_bind_int(st, c++, t->minutes);
+	sqlite3_bind_int(st, c++, t->reopen_count);
+	sqlite3_bind_int(st, c++, t->comment_count);
+	kefu_buf_release(&tags);
+	kefu_buf_release(&links);
+	return step_done(idx, st);
+}
+
+static int put_problem(kefu_index *idx, const char *path, const char *blob, const char *msg)
+{
+	bind_str(idx->put_problem, 1, path);
+	bind_str(idx->put_problem, 2, blob);
+	bind_str(idx->put_problem, 3, msg);
+	return step_done(idx, idx->put_problem);
+}
+
+static int forget(kefu_index *idx, sqlite3_stmt *st, const char *path)
+{
+	bind_str(st, 1, path);
+	return step_done(idx, st);
+}
+
+struct refresh {
+	kefu_index *idx;
+	kefu_buf data;
+	size_t changed;
+};
+
+static int on_ticket_file(const char *path, const char *old_blob, const char *new_blob, void *payload)
+{
+	struct refresh *r = payload;
+	kefu_index *idx = r->idx;
+	kefu_ticket *t = NULL;
+	char id[KEFU_ID_MAX];
+	int error;
+
+	(void)old_blob;
+	r->changed++;
+	if ((error = forget(idx, idx->del_ticket, path)) < 0 ||
+	    (error = forget(idx, idx->del_problem, path)) < 0)
+		return error;
+	if (!new_blob || strrchr(path, '/')[1] == '.')
+		return 0; /* deleted, or a dotfile such as .gitkeep */
+	if (!kefu_ticket_path_id(id, path))
+		return put_problem(idx, path, new_blob, "not a ticket file name (tickets/<xy>/<id>.json)");
+	kefu_buf_clear(&r->data);
+	if ((error = kefu_store_read_blob(idx->store, &r->data, new_blob)) < 0)
+		return error;
+	if (kefu_ticket_parse(&t, r->data.ptr, r->data.size, path) < 0)
+		return put_problem(idx, path, new_blob, kefu_error_last());
+	error = put_ticket(idx, path, new_blob, t);
+	kefu_ticket_free(t);
+	return error;
+}
+
+static int on_customer_file(const char *path, const char *old_blob, const char *new_blob, void *payload)
+{
+	struct refresh *r = payload;
+	kefu_index *idx = r->idx;
+	kefu_customer *c = NULL;
+	sqlite3_stmt *st = idx->put_customer;
+	int error;
+
+	r->changed++;
+	if (old_blob) {
+		bind_str(idx->del_customer, 1, old_blob);
+		bind_str(idx->del_customer, 2, "");
+		if ((error = step_done(idx, idx->del_customer)) < 0)
+			return error;
+	}
+	if ((error = forget(idx, idx->del_problem, path)) < 0)
+		return error;
+	if (!new_blob || strlen(path) < 6 || strcmp(path + strlen(path) - 5, ".json"))
+		return 0;
+	kefu_buf_clear(&r->data);
+	if ((error = kefu_store_read_blob(idx->store, &r->data, new_blob)) < 0)
+		return error;
+	if (kefu_customer_parse(&c, r->data.ptr, r->data.size, path) < 0)
+		return put_problem(idx, path, new_blob, kefu_error_last());
+	bind_str(st, 1, c->slug);
+	bind_str(st, 2, c->name);
+	bind_str(st, 3, c->tier);
+	bind_str(st, 4, c->consultant);
+	bind_str(st, 5, new_blob);
+	kefu_customer_free(c);
+	return step_done(idx, st);
+}
+
+static int catch_up(kefu_index *idx, const char *from, const char *to, size_t *changed)
+{
+	struct refresh r = {idx, KEFU_BUF_INIT, 0};
+	int error;
+
+	if ((error = exec(idx, "BEGIN IMMEDIATE")) < 0)
+		return error;
+	if ((error = kefu_store_diff(idx->store, from, to, "tickets", on_ticket_file, &r)) < 0 ||
+	    (error = kefu_store_diff(idx->store, from, to, "customers", on_customer_file, &r)) < 0 ||
+	    (error = meta_set(idx, "tree", to)) < 0) {
+		exec(idx, "ROLLBACK");
+		goto done;
+	}
+	error = exec(idx, "COMMIT");
+done:
+	if (changed)
+		*changed = r.changed;
+	kefu_buf_release(&r.data);
+	return error;
+}
+
+int kefu_index_refresh(kefu_index *idx, size_t *changed)
+{
+	char tree[KEFU_OID_HEX], have[KEFU_OID_HEX];
+	int error;
+
+	if (changed)
+		*changed = 0;
+	if ((error = kefu_store_head(idx->store, NULL, tree)) < 0)
+		return error == KEFU_ENOTFOUND ? 0 : error;
+	if (meta_get(idx, "tree", have, sizeof(have)) == 0) {
+		if (!strcmp(have, tree))
+			return 0;
+		if (catch_up(idx, have, tree, changed) == 0)
+			return 0;
+		/* The old tree is gone or the diff failed: start over. */
+		if ((error = open_db(idx, 1)) < 0)
+			return error;
+	}
+	return catch_up(idx, NULL, tree, changed);
+}
+
+int kefu_index_rebuild(kefu_index *idx)
+{
+	int error = open_db(idx, 1);
+	return error < 0 ? error : kefu_index_refresh(idx, NULL);
+}
+
+/* --- queries -----------------------------------------------------------*/
+
+static const struct {
+	const char *name, *sql;
+} sorts[] = {
+	{"priority", "priority, created_at, id"},
+	{"created", "created_at, id"},
+	{"updated", "updated_at, id"},
+	{"id", "id"},
+	{"customer", "customer, priority, created_at"},
+	{"status", "is_open DESC, status, priority, created_at"},
+	{"assignee", "assignee, priority, created_at"},
+	{"title", "title, id"},
+	{"promised", "promised = '', promised, priority"},
+	{"type", "type, priority, created_at"},
+};
+
+static void add_filter(kefu_buf *sql, sqlite3_stmt **binds, const char *col, const char *v)
+{
+	(void)binds;
+	if (!v || !*v)
+		return;
+	kefu_buf_printf(sql, " AND %s = ?", col);
+}
+
+int kefu_index_query(kefu_index *idx, kefu_rows *out, const kefu_query *q)
+{
+	kefu_buf sql = KEFU_BUF_INIT, arena = KEFU_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	const char *sort = q->sort && *q->sort ? q->sort : "priority";
+	int desc = sort[0] == '-', b = 1, rc, error = 0;
+	const char *order = NULL;
+	size_t alloc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (desc)
+		sort++;
+	for (size_t i = 0; i < sizeof(sorts) / sizeof(*sorts); i++)
+		if (!strcmp(sorts[i].name, sort))
+			order = sorts[i].sql;
+	if (!order)
+		return kefu_error_set(KEFU_EINVALID,
+			"unknown sort '%s' (use priority, created, updated, id, customer, status, assignee, title, promised, type)", sort);
+
+	kefu_buf_puts(&sql,
+		"SELECT id, title, customer, branch, contact, channel, type, priority, status,"
+		" assignee, tags, promised, created_by, escalation_ref, release, links,"
+		" created_at, updated_at, first_response_at, resolved_at, closed_at,"
+		" rating, minutes, reopen_count, comment_count FROM tickets WHERE 1");
+	add_filter(&sql, NULL, "customer", q->customer);
+	add_filter(&sql, NULL, "branch", q->branch);
+	add_filter(&sql, NULL, "type", q->type);
+	add_filter(&sql, NULL, "priority", q->priority);
+	add_filter(&sql, NULL, "assignee", q->assignee);
+	add_filter(&sql, NULL, "channel", q->channel);
+	if (q->tag && *q->tag)
+		kefu_buf_puts(&sql, " AND (' ' || tags || ' ') LIKE ('% ' || ? || ' %')");
+	if (q->status && !strcmp(q->status, "open"))
+		kefu_buf_puts(&sql, " AND is_open = 1");
+	else if (q->status && *q->status && strcmp(q->status, "all"))
+		kefu_buf_puts(&sql, " AND instr(',' || ? || ',', ',' || status || ',') > 0");
+	if (q->text && *q->text)
+		kefu_buf_puts(&sql, " AND (instr(lower(title), lower(?1000)) > 0 OR instr(lower(description), lower(?1000)) > 0"
+		                    " OR instr(id, ?1000) = 1)");
+	kefu_buf_printf(&sql, " ORDER BY %s", order);
+	if (desc) {
+		/* Reverse every key of the order. */
+		kefu_buf rev = KEFU_BUF_INIT;
+		const char *p = order;
+		while (*p) {
+			const char *comma = strchr(p, ',');
+			size_t n = comma ? (size_t)(comma - p) : strlen(p);
+			kefu_buf_put(&rev, p, n);
+			if (n > 5 && !strncmp(p + n - 5, " DESC", 5))
+				kefu_buf_truncate(&rev, rev.size - 5);
+			else
+				kefu_buf_puts(&rev, " DESC");
+			if (!comma)
+				break;
+			kefu_buf_putc(&rev, ',');
+			p = comma + 1;
+		}
+		kefu_buf_truncate(&sql, sql.size - strlen(order));
+		kefu_buf_puts(&sql, rev.ptr);
+		kefu_buf_release(&rev);
+	}
+	if (q->limit)
+		kefu_buf_printf(&sql, " LIMIT %zu", q->limit);
+
+	if (sqlite3_prepare_v2(idx->db, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
+		error = db_fail(idx, "query");
+		goto done;
+	}
+	const char *vals[] = {q->customer, q->branch, q->type, q->priority, q->assignee, q->channel, q->tag};
+	for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++)
+		if (vals[i] && *vals[i])
+			sqlite3_bind_text(st, b++, vals[i], -1, SQLITE_STATIC);
+	if (q->status && *q->status && strcmp(q->status, "open") && strcmp(q->status, "all"))
+		sqlite3_bind_text(st, b++, q->status, -1, SQLITE_STATIC);
+	if (q->text && *q->text)
+		sqlite3_bind_text(st, 1000, q->text, -1, SQLITE_STATIC);
+
+	/* Strings go into one arena as offsets; pointers are fixed up after
+	 * the arena stops moving. */
+	kefu_buf_putc(&arena, '\0');
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		KEFU_ARRAY_GROW(out->rows, out->n + 1, alloc);
+		kefu_summary *s = &out->rows[out->n++];
+		const char **strs[] = {&s->id, &s->title, &s->customer, &s->branch, &s->contact,
+		                       &s->channel, &s->type, &s->priority, &s->status, &s->assignee,
+		                       &s->tags, &s->promised, &s->created_by, &s->escalation_ref,
+		                       &s->release, &s->links};
+		int col = 0;
+		for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++, col++) {
+			const unsigned char *v = sqlite3_column_text(st, col);
+			if (!v || !*v) {
+				*strs[i] = (const char *)0;
+				continue;
+			}
+			*strs[i] = (const char *)(uintptr_t)arena.size;
+			kefu_buf_put(&arena, v, (size_t)sqlite3_column_bytes(st, col) + 1);
+		}
+		s->created_at = sqlite3_column_int64(st, col++);
+		s->updated_at = sqlite3_column_int64(st, col++);
+		s->first_response_at = sqlite3_column_int64(st, col++);
+		s->resolved_at = sqlite3_column_int64(st, col++);
+		s->closed_at = sqlite3_column_int64(st, col++);
+		s->rating = sqlite3_column_int(st, col++);
+		s->minutes = sqlite3_column_int(st, col++);
+		s->reopen_count = sqlite3_column_int(st, col++);
+		s->comment_count = sqlite3_column_int(st, col++);
+	}
+	if (rc != SQLITE_DONE) {
+		error = db_fail(idx, "query");
+		goto done;
+	}
+	out->arena = kefu_buf_detach(&arena);
+	for (size_t r = 0; r < out->n; r++) {
+		kefu_summary *s = &out->rows[r];
+		const char **strs[] = {&s->id, &s->title, &s->customer, &s->branch, &s->contact,
+		                       &s->channel, &s->type, &s->priority, &s->status, &s->assignee,
+		                       &s->tags, &s->promised, &s->created_by, &s->escalation_ref,
+		                       &s->release, &s->links};
+		for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
+			*strs[i] = out->arena + (uintptr_t)*strs[i];
+	}
+done:
+	if (error < 0)
+		kefu_rows_free(out);
+	sqlite3_finalize(st);
+	kefu_buf_release(&sql);
+	kefu_buf_release(&arena);
+	return error;
+}
+
+void kefu_rows_free(kefu_rows *rows)
+{
+	free(rows->rows);
+	free(rows->arena);
+	memset(rows, 0, sizeof(*rows));
+}
+
+int kefu_index_resolve(kefu_index *idx, char *out, const char *prefix)
+{
+	char p[KEFU_ID_MAX], hi[KEFU_ID_MAX + 1];
+	sqlite3_stmt *st = NULL;
+	int n = 0, rc;
+
+	if (strlen(prefix) >= sizeof(p))
+		return kefu_error_set(KEFU_EINVALID, "'%.40s' is not a ticket id", prefix);
+	snprintf(p, sizeof(p), "%s", prefix);
+	kefu_id_normalize(p);
+	if (!kefu_id_prefix_valid(p) || strlen(p) < 2)
+		return kefu_error_set(KEFU_EINVALID, "'%s' is not a ticket id", p);
+	snprintf(hi, sizeof(hi), "%s~", p);
+	if (sqlite3_prepare_v2(idx->db,
+		"SELECT id FROM tickets WHERE id >= ?1 AND id < ?2 UNION "
+		"SELECT substr(path, 12, 12) FROM problems WHERE path LIKE 'tickets/%' "
+		"AND substr(path, 12, 12) >= ?1 AND substr(path, 12, 12) < ?2 LIMIT 2",
+		-1, &st, NULL) != SQLITE_OK)
+		return db_fail(idx, "resolve");
+	sqlite3_bind_text(st, 1, p, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n++ == 0)
+			snprintf(out, KEFU_ID_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	if (n == 0)
+		return kefu_error_set(KEFU_ENOTFOUND, "no ticket '%s'", p);
+	if (n > 1)
+		return kefu_error_set(KEFU_EAMBIGUOUS, "'%s' matches more than one ticket; type more of the id", p);
+	return 0;
+}
+
+int kefu_index_problems(kefu_index *idx, void (*cb)(const kefu_problem *p, void *payload),
+                        void *payload)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(idx->db, "SELECT path, message FROM problems ORDER BY path", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(idx, "problems");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		kefu_problem p = {(const char *)sqlite3_column_text(st, 0),
+		                  (const char *)sqlite3_column_text(st, 1)};
+		cb(&p, payload);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int kefu_index_customers(kefu_index *idx,
+                         void (*cb)(const char *slug, const char *name, void *payload),
+                         void *payload)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(idx->db, "SELECT slug, name FROM customers ORDER BY slug", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(idx, "customers");
+	while (sqlite3_step(st) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1), payload);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int kefu_index_customer_slug(kefu_index *idx, char *out, const char *slug_or_name)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(idx->db,
+		"SELECT slug FROM customers WHERE slug = ?1 OR name = ?1 ORDER BY slug != ?1 LIMIT 1",
+		-1, &st, NULL) != SQLITE_OK)
+		return db_fail(idx, "customers");
+	sqlite3_bind_text(st, 1, slug_or_name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(out, 64, "%s", (const char *)sqlite3_column_text(st, 0));
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return found ? 0 : kefu_error_set(KEFU_ENOTFOUND, "no customer '%s'", slug_or_name);
+}

@@ -1,0 +1,1050 @@
+/* store.c — the desk's git repository through libgit2: reads at a commit,
+ * tree differences that skip equal subtrees, path history, and writes as
+ * one commit each under a lock, with a journal for crash recovery. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "kefu/datetime.h"
+#include "kefu/error.h"
+#include "kefu/store.h"
+#include "kefu/xalloc.h"
+
+struct kefu_store {
+	git_repository *repo;
+	char *workdir;
+	char *kefudir;
+	kefu_notice_cb notice;
+	void *payload;
+};
+
+typedef struct staged {
+	char *path;
+	char *data;
+	size_t len;
+	git_oid blob;
+} staged;
+
+struct kefu_txn {
+	kefu_store *store;
+	staged *files;
+	size_t nfiles, afiles;
+	char *author_name, *author_email;
+	int64_t when;
+	int locked;
+	int bulk;
+};
+
+/* Map libgit2's last error into ours, keeping its message. */
+static int git_fail(int giterr, const char *what)
+{
+	const git_error *e = git_error_last();
+	int code = giterr == GIT_ENOTFOUND ? KEFU_ENOTFOUND
+	         : giterr == GIT_ELOCKED ? KEFU_ELOCKED
+	         : giterr == GIT_EMODIFIED ? KEFU_ECONFLICT
+	                                  : KEFU_ERROR;
+	return kefu_error_set(code, "%s: %s", what, e && e->message ? e->message : "unknown git error");
+}
+
+static void notice(kefu_store *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void notice(kefu_store *s, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!s->notice)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	s->notice(msg, s->payload);
+}
+
+static int mkdir_p(const char *dir)
+{
+	char tmp[4096];
+	size_t n = strlen(dir);
+
+	if (n >= sizeof(tmp))
+		return kefu_error_set(KEFU_ERROR, "path too long: '%s'", dir);
+	memcpy(tmp, dir, n + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0777) < 0 && errno != EEXIST)
+			return kefu_error_set(KEFU_ERROR, "cannot create '%s': %s", tmp, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(tmp, 0777) < 0 && errno != EEXIST)
+		return kefu_error_set(KEFU_ERROR, "cannot create '%s': %s", tmp, strerror(errno));
+	return 0;
+}
+
+int kefu_store_init(const char *path)
+{
+	git_repository *repo = NULL;
+	git_repository_init_options opts;
+	int error;
+
+	git_libgit2_init();
+	git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+	opts.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+	opts.initial_head = "main";
+	if ((error = git_repository_init_ext(&repo, path, &opts)) < 0)
+		error = error == GIT_EEXISTS
+		      ? kefu_error_set(KEFU_EEXISTS, "'%s' is already a git repository", path)
+		      : git_fail(error, "cannot create the desk repository");
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return error;
+}
+
+int kefu_store_discover(kefu_buf *out, const char *start)
+{
+	git_buf gitdir = GIT_BUF_INIT_CONST(NULL, 0);
+	git_repository *repo = NULL;
+	int error;
+
+	git_libgit2_init();
+	error = git_repository_discover(&gitdir, start, 0, NULL);
+	if (error == 0 && (error = git_repository_open(&repo, gitdir.ptr)) == 0 &&
+	    !git_repository_is_bare(repo)) {
+		kefu_buf_puts(out, git_repository_workdir(repo));
+		while (out->size > 1 && out->ptr[out->size - 1] == '/')
+			kefu_buf_truncate(out, out->size - 1);
+	} else {
+		error = KEFU_ENOTFOUND;
+	}
+	git_repository_free(repo);
+	git_buf_dispose(&gitdir);
+	git_libgit2_shutdown();
+	return error < 0 ? KEFU_ENOTFOUND : 0;
+}
+
+/* --- lock and journal --------------------------------------------------*/
+
+static void kefu_path(char *out, size_t n, const kefu_store *s, const char *name)
+{
+	snprintf(out, n, "%s/%s", s->kefudir, name);
+}
+
+static int lock_stale(const char *path, pid_t *holder)
+{
+	char buf[32] = "";
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	*holder = n > 0 ? (pid_t)atol(buf) : 0;
+	if (*holder > 0)
+		return kill(*holder, 0) < 0 && errno == ESRCH;
+	/* Empty or junk: stale once it is older than a crash window. */
+	return stat(path, &st) == 0 && time(NULL) - st.st_mtime > 5;
+}
+
+static int lock_take(kefu_store *s)
+{
+	char path[4096], pid[32];
+	pid_t holder = 0;
+
+	kefu_path(path, sizeof(path), s, "lock");
+	for (int tries = 0; tries < 150; tries++) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+			int ok = write(fd, pid, (size_t)n) == n;
+			close(fd);
+			if (!ok) {
+				unlink(path);
+				return kefu_error_set(KEFU_ERROR, "cannot write '%s': %s", path, strerror(errno));
+			}
+			return 0;
+		}
+		if (errno != EEXIST)
+			return kefu_error_set(KEFU_ERROR, "cannot create '%s': %s", path, strerror(errno));
+		if (lock_stale(path, &holder)) {
+			if (unlink(path) == 0)
+				notice(s, "removed a stale lock left by process %ld", (long)holder);
+			continue;
+		}
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	return kefu_error_set(KEFU_ELOCKED,
+		"the desk is locked by process %ld ('%s'); if no kefu is running, remove that file",
+		(long)holder, path);
+}
+
+static void lock_release(kefu_store *s)
+{
+	char path[4096];
+	kefu_path(path, sizeof(path), s, "lock");
+	unlink(path);
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	fsync(fd);
+	close(fd);
+	return 0;
+}
+
+static void tmp_name(char *out, size_t n, const char *full)
+{
+	char *copy = kefu_xstrdup(full), *copy2 = kefu_xstrdup(full);
+	snprintf(out, n, "%s/.%s.kefu-tmp", dirname(copy), basename(copy2));
+	free(copy);
+	free(copy2);
+}
+
+/* Write full atomically: temp file, fsync, rename, fsync the directory. */
+static int write_atomic(const char *full, const char *data, size_t len)
+{
+	char tmp[4096], *dir = kefu_xstrdup(full);
+	int fd = -1, error = 0;
+	size_t off = 0;
+
+	if ((error = mkdir_p(dirname(dir))) < 0)
+		goto done;
+	tmp_name(tmp, sizeof(tmp), full);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		error = kefu_error_set(KEFU_ERROR, "cannot write '%s': %s", tmp, strerror(errno));
+		goto done;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			error = kefu_error_set(KEFU_ERROR, "cannot write '%s': %s", tmp,
+			                       n < 0 ? strerror(errno) : "short write");
+			goto done;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) < 0) {
+		error = kefu_error_set(KEFU_ERROR, "cannot sync '%s': %s", tmp, strerror(errno));
+		goto done;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		error = kefu_error_set(KEFU_ERROR, "cannot write '%s': %s", tmp, strerror(errno));
+		goto done;
+	}
+	fd = -1;
+	if (rename(tmp, full) < 0) {
+		error = kefu_error_set(KEFU_ERROR, "cannot rename '%s': %s", tmp, strerror(errno));
+		goto done;
+	}
+	free(dir);
+	dir = kefu_xstrdup(full);
+	fsync_dir(dirname(dir));
+done:
+	if (fd >= 0)
+		close(fd);
+	if (error < 0)
+		unlink(tmp);
+	free(dir);
+	return error;
+}
+
+static int read_file(kefu_buf *out, const char *path)
+{
+	char chunk[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return errno == ENOENT ? KEFU_ENOTFOUND
+		                       : kefu_error_set(KEFU_ERROR, "cannot read '%s': %s", path, strerror(errno));
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		kefu_buf_put(out, chunk, (size_t)n);
+	close(fd);
+	if (n < 0)
+		return kefu_error_set(KEFU_ERROR, "cannot read '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+static int journal_write(kefu_txn *t, const char *message)
+{
+	char path[4096];
+	kefu_buf j = KEFU_BUF_INIT;
+	const char *nl = strchr(message, '\n');
+	int error;
+
+	kefu_buf_puts(&j, "kefu-journal 1\n");
+	kefu_buf_put(&j, message, nl ? (size_t)(nl - message) : strlen(message));
+	kefu_buf_putc(&j, '\n');
+	for (size_t i = 0; i < t->nfiles; i++)
+		kefu_buf_printf(&j, "%s\n", t->files[i].path);
+	kefu_path(path, sizeof(path), t->store, "journal");
+	error = write_atomic(path, j.ptr, j.size);
+	kefu_buf_release(&j);
+	return error;
+}
+
+/* --- open and free -----------------------------------------------------*/
+
+static int recover(kefu_store *s);
+
+int kefu_store_open(kefu_store **out, const char *path, kefu_notice_cb cb,
+                    void *payload)
+{
+	kefu_store *s = kefu_xcalloc(1, sizeof(*s));
+	int error;
+	kefu_buf dir = KEFU_BUF_INIT;
+
+	*out = NULL;
+	git_libgit2_init();
+	s->notice = cb;
+	s->payload = payload;
+	if ((error = git_repository_open_ext(&s->repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) < 0) {
+		error = error == GIT_ENOTFOUND
+		      ? kefu_error_set(KEFU_ENOTFOUND, "'%s' is not a git repository", path)
+		      : git_fail(error, "cannot open the desk");
+		goto fail;
+	}
+	if (git_repository_is_bare(s->repo)) {
+		error = kefu_error_set(KEFU_EINVALID, "'%s' is a bare repository; a desk needs a work tree", path);
+		goto fail;
+	}
+	kefu_buf_puts(&dir, git_repository_workdir(s->repo));
+	kefu_buf_rtrim(&dir);
+	while (dir.size > 1 && dir.ptr[dir.size - 1] == '/')
+		kefu_buf_truncate(&dir, dir.size - 1);
+	s->workdir = kefu_buf_detach(&dir);
+	kefu_buf_puts(&dir, git_repository_path(s->repo));
+	while (dir.size > 1 && dir.ptr[dir.size - 1] == '/')
+		kefu_buf_truncate(&dir, dir.size - 1);
+	kefu_buf_puts(&dir, "/kefu");
+	s->kefudir = kefu_buf_detach(&dir);
+	if ((error = mkdir_p(s->kefudir)) < 0)
+		goto fail;
+	if ((error = recover(s)) < 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	kefu_store_free(s);
+	return error;
+}
+
+void kefu_store_free(kefu_store *s)
+{
+	if (!s)
+		return;
+	git_repository_free(s->repo);
+	free(s->workdir);
+	free(s->kefudir);
+	free(s);
+	git_libgit2_shutdown();
+}
+
+const char *kefu_store_workdir(const kefu_store *s)
+{
+	return s->workdir;
+}
+
+const char *kefu_store_kefudir(const kefu_store *s)
+{
+	return s->kefudir;
+}
+
+/* --- reads -------------------------------------------------------------*/
+
+static int head_commit(kefu_store *s, git_commit **out)
+{
+	git_reference *head = NULL;
+	git_object *obj = NULL;
+	int error = git_repository_head(&head, s->repo);
+
+	*out = NULL;
+	if (error == GIT_EUNBORNBRANCH || error == GIT_ENOTFOUND)
+		return kefu_error_set(KEFU_ENOTFOUND, "the desk has no commit yet");
+	if (error < 0)
+		return git_fail(error, "cannot read HEAD");
+	error = git_reference_peel(&obj, head, GIT_OBJECT_COMMIT);
+	git_reference_free(head);
+	if (error < 0)
+		return git_fail(error, "cannot read HEAD");
+	*out = (git_commit *)obj;
+	return 0;
+}
+
+int kefu_store_head(kefu_store *s, char *commit_hex, char *tree_hex)
+{
+	git_commit *c;
+	int error = head_commit(s, &c);
+
+	if (error < 0)
+		return error;
+	if (commit_hex)
+		git_oid_tostr(commit_hex, KEFU_OID_HEX, git_commit_id(c));
+	if (tree_hex)
+		git_oid_tostr(tree_hex, KEFU_OID_HEX, git_commit_tree_id(c));
+	git_commit_free(c);
+	return 0;
+}
+
+void kefu_store_branch(kefu_store *s, kefu_buf *out)
+{
+	git_reference *head = NULL;
+
+	if (git_repository_head_detached(s->repo) == 1) {
+		kefu_buf_puts(out, "(detached)");
+		return;
+	}
+	if (git_reference_lookup(&head, s->repo, "HEAD") == 0 &&
+	    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) {
+		const char *t = git_reference_symbolic_target(head);
+		kefu_buf_puts(out, strncmp(t, "refs/heads/", 11) ? t : t + 11);
+	} else {
+		kefu_buf_puts(out, "(unknown)");
+	}
+	git_reference_free(head);
+}
+
+int kefu_store_identity(kefu_store *s, kefu_buf *out)
+{
+	const char *name = getenv("GIT_AUTHOR_NAME"), *email = getenv("GIT_AUTHOR_EMAIL");
+	git_config *cfg = NULL;
+	git_buf n = GIT_BUF_INIT_CONST(NULL, 0), e = GIT_BUF_INIT_CONST(NULL, 0);
+	int error = 0;
+
+	if (!(name && *name) || !(email && *email)) {
+		if (git_repository_config_snapshot(&cfg, s->repo) < 0) {
+			cfg = NULL;
+		} else {
+			if (!(name && *name) && git_config_get_string_buf(&n, cfg, "user.name") == 0)
+				name = n.ptr;
+			if (!(email && *email) && git_config_get_string_buf(&e, cfg, "user.email") == 0)
+				email = e.ptr;
+		}
+	}
+	if (!name || !*name || !email || !*email)
+		error = kefu_error_set(KEFU_EINVALID,
+			"no git identity: run git config --global user.name 'Your Name' "
+			"and git config --global user.email you@example.com");
+	else if (strpbrk(name, "<>\n") || strpbrk(email, "<>\n"))
+		error = kefu_error_set(KEFU_EINVALID, "git identity '%s <%s>' holds '<', '>' or a newline", name, email);
+	else
+		kefu_buf_printf(out, "%s <%s>", name, email);
+	git_buf_dispose(&n);
+	git_buf_dispose(&e);
+	git_config_free(cfg);
+	return error;
+}
+
+static int lookup_tree(kefu_store *s, git_tree **out, const char *tree_hex)
+{
+	git_oid oid;
+	git_commit *c;
+	int error;
+
+	if (tree_hex) {
+		if (git_oid_fromstr(&oid, tree_hex) < 0)
+			return kefu_error_set(KEFU_EINVALID, "bad tree id '%s'", tree_hex);
+		if ((error = git_tree_lookup(out, s->repo, &oid)) < 0)
+			return git_fail(error, "cannot read tree");
+		return 0;
+	}
+	if ((error = head_commit(s, &c)) < 0)
+		return error;
+	error = git_commit_tree(out, c);
+	git_commit_free(c);
+	return error < 0 ? git_fail(error, "cannot read HEAD's tree") : 0;
+}
+
+static int read_blob_oid(kefu_store *s, kefu_buf *out, const git_oid *oid)
+{
+	git_blob *blob;
+	int error = git_blob_lookup(&blob, s->repo, oid);
+	if (error < 0)
+		return git_fail(error, "cannot read blob");
+	kefu_buf_put(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	return 0;
+}
+
+int kefu_store_read(kefu_store *s, kefu_buf *out, const char *tree_hex,
+                    const char *path, char *blob_hex)
+{
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	int error;
+
+	if ((error = lookup_tree(s, &tree, tree_hex)) < 0)
+		return error;
+	if (git_tree_entry_bypath(&e, tree, path) < 0 || git_tree_entry_type(e) != GIT_OBJECT_BLOB) {
+		error = kefu_error_set(KEFU_ENOTFOUND, "'%s' is not in the desk", path);
+		goto done;
+	}
+	if (blob_hex)
+		git_oid_tostr(blob_hex, KEFU_OID_HEX, git_tree_entry_id(e));
+	error = read_blob_oid(s, out, git_tree_entry_id(e));
+done:
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	return error;
+}
+
+int kefu_store_read_blob(kefu_store *s, kefu_buf *out, const char *blob_hex)
+{
+	git_oid oid;
+	if (git_oid_fromstr(&oid, blob_hex) < 0)
+		return kefu_error_set(KEFU_EINVALID, "bad blob id '%s'", blob_hex);
+	return read_blob_oid(s, out, &oid);
+}
+
+/* --- tree differences --------------------------------------------------*/
+
+struct diff_ctx {
+	kefu_store *s;
+	kefu_store_diff_cb cb;
+	void *payload;
+	kefu_buf path;
+};
+
+static int diff_trees(struct diff_ctx *d, git_tree *a, git_tree *b);
+
+static int diff_subtree(struct diff_ctx *d, const git_tree_entry *ea, const git_tree_entry *eb)
+{
+	git_tree *ta = NULL, *tb = NULL;
+	int error = 0;
+
+	if (ea && (error = git_tree_lookup(&ta, d->s->repo, git_tree_entry_id(ea))) < 0)
+		return git_fail(error, "cannot read tree");
+	if (eb && (error = git_tree_lookup(&tb, d->s->repo, git_tree_entry_id(eb))) < 0) {
+		git_tree_free(ta);
+		return git_fail(error, "cannot read tree");
+	}
+	error = diff_trees(d, ta, tb);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return error;
+}
+
+static int diff_entry(struct diff_ctx *d, const git_tree_entry *ea, const git_tree_entry *eb)
+{
+	const git_tree_entry *any = ea ? ea : eb;
+	size_t keep = d->path.size;
+	int a_tree = ea && git_tree_entry_type(ea) == GIT_OBJECT_TREE;
+	int b_tree = eb && git_tree_entry_type(eb) == GIT_OBJECT_TREE;
+	int error = 0;
+	char ha[KEFU_OID_HEX], hb[KEFU_OID_HEX];
+
+	kefu_buf_puts(&d->path, git_tree_entry_name(any));
+	if (a_tree || b_tree) {
+		kefu_buf_putc(&d->path, '/');
+		error = diff_subtree(d, a_tree ? ea : NULL, b_tree ? eb : NULL);
+		kefu_buf_truncate(&d->path, d->path.size - 1);
+		/* A file replaced by a directory (or back) is also a file change. */
+		if (!error && (ea && !a_tree) != (eb && !b_tree)) {
+			const git_tree_entry *f = ea && !a_tree ? ea : eb;
+			git_oid_tostr(ha, sizeof(ha), git_tree_entry_id(f));
+			error = d->cb(d->path.ptr, f == ea ? ha : NULL, f == eb ? ha : NULL, d->payload);
+		}
+	} else if (ea || eb) {
+		if (ea)
+			git_oid_tostr(ha, sizeof(ha), git_tree_entry_id(ea));
+		if (eb)
+			git_oid_tostr(hb, sizeof(hb), git_tree_entry_id(eb));
+		if (git_tree_entry_type(any) == GIT_OBJECT_BLOB)
+			error = d->cb(d->path.ptr, ea ? ha : NULL, eb ? hb : NULL, d->payload);
+	}
+	kefu_buf_truncate(&d->path, keep);
+	return error;
+}
+
+static int diff_trees(struct diff_ctx *d, git_tree *a, git_tree *b)
+{
+	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
+	size_t i = 0, j = 0;
+	int error = 0;
+
+	while (!error && (i < na || j < nb)) {
+		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int c = !ea ? 1 : !eb ? -1 : git_tree_entry_cmp(ea, eb);
+
+		if (c == 0) {
+			if (!git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) ||
+			    git_tree_entry_filemode(ea) != git_tree_entry_filemode(eb))
+				error = diff_entry(d, ea, eb);
+			i++;
+			j++;
+		} else if (c < 0) {
+			error = diff_entry(d, ea, NULL);
+			i++;
+		} else {
+			error = diff_entry(d, NULL, eb);
+			j++;
+		}
+	}
+	return error;
+}
+
+/* The subtree at prefix, or NULL when there is none. */
+static int subtree_at(kefu_store *s, git_tree **out, const char *tree_hex, const char *prefix)
+{
+	git_tree *root = NULL;
+	git_tree_entry *e = NULL;
+	int error;
+
+	*out = NULL;
+	if (!tree_hex)
+		return 0;
+	if ((error = lookup_tree(s, &root, tree_hex)) < 0)
+		return error;
+	if (!prefix || !*prefix) {
+		*out = root;
+		return 0;
+	}
+	if (git_tree_entry_bypath(&e, root, prefix) == 0 && git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		error = git_tree_lookup(out, s->repo, git_tree_entry_id(e));
+	error = error < 0 ? git_fail(error, "cannot read tree") : 0;
+	git_tree_entry_free(e);
+	git_tree_free(root);
+	return error;
+}
+
+int kefu_store_diff(kefu_store *s, const char *old_tree, const char *new_tree,
+                    const char *prefix, kefu_store_diff_cb cb, void *payload)
+{
+	struct diff_ctx d = {s, cb, payload, KEFU_BUF_INIT};
+	git_tree *a = NULL, *b = NULL;
+	int error;
+
+	if ((error = subtree_at(s, &a, old_tree, prefix)) < 0 ||
+	    (error = subtree_at(s, &b, new_tree, prefix)) < 0)
+		goto done;
+	if (prefix && *prefix)
+		kefu_buf_printf(&d.path, "%s/", prefix);
+	if (a && b && git_oid_equal(git_tree_id(a), git_tree_id(b)))
+		goto done;
+	error = diff_trees(&d, a, b);
+done:
+	git_tree_free(a);
+	git_tree_free(b);
+	kefu_buf_release(&d.path);
+	return error;
+}
+
+/* --- history -----------------------------------------------------------*/
+
+static void entry_oid(git_oid *out, git_commit *c, const char *path)
+{
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (git_commit_tree(&tree, c) == 0 && git_tree_entry_bypath(&e, tree, path) == 0)
+		git_oid_cpy(out, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+}
+
+int kefu_store_log(kefu_store *s, const char *path, kefu_store_log_cb cb, void *payload)
+{
+	git_revwalk *walk = NULL;
+	git_oid oid, mine, theirs;
+	int error;
+
+	if ((error = git_revwalk_new(&walk, s->repo)) < 0)
+		return git_fail(error, "cannot walk history");
+	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+	if ((error = git_revwalk_push_head(walk)) < 0) {
+		error = git_fail(error, "cannot walk history");
+		goto done;
+	}
+	while ((error = git_revwalk_next(&oid, walk)) == 0) {
+		git_commit *c = NULL;
+		unsigned int np;
+		int same = 0;
+
+		if ((error = git_commit_lookup(&c, s->repo, &oid)) < 0) {
+			error = git_fail(error, "cannot read commit");
+			goto done;
+		}
+		entry_oid(&mine, c, path);
+		np = git_commit_parentcount(c);
+		memset(&theirs, 0, sizeof(theirs));
+		for (unsigned int i = 0; i < np && !same; i++) {
+			git_commit *p = NULL;
+			git_oid po;
+			if (git_commit_parent(&p, c, i) < 0)
+				continue;
+			entry_oid(&po, p, path);
+			if (i == 0)
+				git_oid_cpy(&theirs, &po);
+			same = git_oid_equal(&po, &mine);
+			git_commit_free(p);
+		}
+		if (np == 0)
+			same = git_oid_is_zero(&mine);
+		if (!same) {
+			const git_signature *a = git_commit_author(c);
+			kefu_store_commit info;
+			memset(&info, 0, sizeof(info));
+			git_oid_tostr(info.id, sizeof(info.id), &oid);
+			info.author_name = a->name;
+			info.author_email = a->email;
+			info.time = (int64_t)a->when.time;
+			info.tz_minutes = a->when.offset;
+			info.summary = git_commit_summary(c);
+			info.message = git_commit_message(c);
+			if (!git_oid_is_zero(&theirs))
+				git_oid_tostr(info.old_blob, sizeof(info.old_blob), &theirs);
+			if (!git_oid_is_zero(&mine))
+				git_oid_tostr(info.new_blob, sizeof(info.new_blob), &mine);
+			error = cb(&info, payload);
+		}
+		git_commit_free(c);
+		if (error)
+			goto done;
+	}
+	if (error == GIT_ITEROVER)
+		error = 0;
+	else if (error < 0)
+		error = git_fail(error, "cannot walk history");
+done:
+	git_revwalk_free(walk);
+	return error;
+}
+
+/* --- writes ------------------------------------------------------------*/
+
+int kefu_txn_begin(kefu_txn **out, kefu_store *s)
+{
+	kefu_txn *t;
+	int error, state = git_repository_state(s->repo);
+
+	*out = NULL;
+	if (state != GIT_REPOSITORY_STATE_NONE)
+		return kefu_error_set(KEFU_ECONFLICT,
+			"a git %s is in progress in '%s'; finish it (kefu resolve, git commit) or abort it",
+			state == GIT_REPOSITORY_STATE_MERGE ? "merge" :
+			state == GIT_REPOSITORY_STATE_REBASE_MERGE || state == GIT_REPOSITORY_STATE_REBASE ||
+			state == GIT_REPOSITORY_STATE_REBASE_INTERACTIVE ? "rebase" : "operation",
+			s->workdir);
+	if ((error = lock_take(s)) < 0)
+		return error;
+	t = kefu_xcalloc(1, sizeof(*t));
+	t->store = s;
+	t->locked = 1;
+	*out = t;
+	return 0;
+}
+
+void kefu_txn_put(kefu_txn *t, const char *path, const char *data, size_t len)
+{
+	for (size_t i = 0; i < t->nfiles; i++)
+		if (!strcmp(t->files[i].path, path)) {
+			free(t->files[i].data);
+			t->files[i].data = kefu_xstrndup(data, len);
+			t->files[i].len = len;
+			return;
+		}
+	KEFU_ARRAY_GROW(t->files, t->nfiles + 1, t->afiles);
+	staged *f = &t->files[t->nfiles++];
+	memset(f, 0, sizeof(*f));
+	f->path = kefu_xstrdup(path);
+	f->data = kefu_xstrndup(data, len);
+	f->len = len;
+}
+
+void kefu_txn_author(kefu_txn *t, const char *name, const char *email, int64_t when)
+{
+	free(t->author_name);
+	free(t->author_email);
+	t->author_name = kefu_xstrdup_or_null(name);
+	t->author_email = kefu_xstrdup_or_null(email);
+	t->when = when;
+}
+
+static int tz_offset(int64_t when)
+{
+	time_t tt = (time_t)when;
+	struct tm tm;
+	localtime_r(&tt, &tm);
+	return (int)(tm.tm_gmtoff / 60);
+}
+
+static int make_signature(kefu_txn *t, git_signature **out)
+{
+	int64_t when = t->when ? t->when : kefu_now();
+	kefu_buf id = KEFU_BUF_INIT;
+	int error;
+
+	if (t->author_name && t->author_email) {
+		error = git_signature_new(out, t->author_name, t->author_email, when, tz_offset(when));
+		return error < 0 ? git_fail(error, "bad author") : 0;
+	}
+	if ((error = kefu_store_identity(t->store, &id)) < 0)
+		return error;
+	/* id is "Name <email>"; split it back. */
+	char *lt = strrchr(id.ptr, '<');
+	lt[-1] = '\0';
+	id.ptr[id.size - 1] = '\0';
+	error = git_signature_new(out, id.ptr, lt + 1, when, tz_offset(when));
+	kefu_buf_release(&id);
+	return error < 0 ? git_fail(error, "bad git identity") : 0;
+}
+
+static int update_git_index(kefu_store *s, char **paths, size_t n)
+{
+	git_index *idx = NULL;
+	int error;
+
+	if ((error = git_repository_index(&idx, s->repo)) < 0)
+		return git_fail(error, "cannot open git's index");
+	if ((error = git_index_read(idx, 0)) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		char full[4096];
+		struct stat st;
+		snprintf(full, sizeof(full), "%s/%s", s->workdir, paths[i]);
+		if (stat(full, &st) < 0)
+			error = git_index_remove_bypath(idx, paths[i]);
+		else
+			error = git_index_add_bypath(idx, paths[i]);
+		if (error < 0)
+			goto fail;
+	}
+	if ((error = git_index_write(idx)) < 0)
+		goto fail;
+	git_index_free(idx);
+	return 0;
+fail:
+	error = git_fail(error, "cannot update git's index");
+	git_index_free(idx);
+	return error;
+}
+
+int kefu_txn_commit(kefu_txn *t, const char *message, char *commit_hex)
+{
+	kefu_store *s = t->store;
+	git_commit *parent = NULL;
+	git_tree *base = NULL, *tree = NULL;
+	git_signature *sig = NULL;
+	git_tree_update *ups = NULL;
+	git_oid tree_id, commit_id;
+	char **paths = NULL, journal[4096];
+	int error = 0;
+
+	if (!t->nfiles)
+		goto done;
+	if ((error = make_signature(t, &sig)) < 0)
+		goto done;
+	error = head_commit(s, &parent);
+	if (error == KEFU_ENOTFOUND) {
+		git_treebuilder *tb = NULL;
+		git_oid empty;
+		error = git_treebuilder_new(&tb, s->repo, NULL);
+		if (!error)
+			error = git_treebuilder_write(&empty, tb);
+		git_treebuilder_free(tb);
+		if (!error)
+			error = git_tree_lookup(&base, s->repo, &empty);
+		if (error < 0) {
+			error = git_fail(error, "cannot make the first tree");
+			goto done;
+		}
+	} else if (error < 0) {
+		goto done;
+	} else if ((error = git_commit_tree(&base, parent)) < 0) {
+		error = git_fail(error, "cannot read HEAD's tree");
+		goto done;
+	}
+
+	ups = kefu_xcalloc(t->nfiles, sizeof(*ups));
+	paths = kefu_xcalloc(t->nfiles, sizeof(*paths));
+	for (size_t i = 0; i < t->nfiles; i++) {
+		staged *f = &t->files[i];
+		if ((error = git_blob_create_from_buffer(&f->blob, s->repo, f->data, f->len)) < 0) {
+			error = git_fail(error, "cannot store file");
+			goto done;
+		}
+		ups[i].action = GIT_TREE_UPDATE_UPSERT;
+		git_oid_cpy(&ups[i].id, &f->blob);
+		ups[i].filemode = GIT_FILEMODE_BLOB;
+		ups[i].path = f->path;
+		paths[i] = f->path;
+	}
+
+	/* Journal first: a crash from here on is repaired on the next open. */
+	if (!t->bulk && (error = journal_write(t, message)) < 0)
+		goto done;
+	for (size_t i = 0; i < t->nfiles && !t->bulk; i++) {
+		char full[4096];
+		snprintf(full, sizeof(full), "%s/%s", s->workdir, t->files[i].path);
+		if ((error = write_atomic(full, t->files[i].data, t->files[i].len)) < 0)
+			goto done;
+	}
+	if ((error = git_tree_create_updated(&tree_id, s->repo, base, t->nfiles, ups)) < 0 ||
+	    (error = git_tree_lookup(&tree, s->repo, &tree_id)) < 0) {
+		error = git_fail(error, "cannot build the new tree");
+		goto done;
+	}
+	error = git_commit_create(&commit_id, s->repo, "HEAD", sig, sig, NULL, message, tree,
+	                          parent ? 1 : 0, (const git_commit **)&parent);
+	if (error < 0) {
+		error = git_fail(error, "cannot commit");
+		goto done;
+	}
+	if (commit_hex)
+		git_oid_tostr(commit_hex, KEFU_OID_HEX, &commit_id);
+	if (t->bulk)
+		goto done;
+	if ((error = update_git_index(s, paths, t->nfiles)) < 0)
+		goto done;
+	kefu_path(journal, sizeof(journal), s, "journal");
+	unlink(journal);
+done:
+	free(ups);
+	free(paths);
+	git_tree_free(tree);
+	git_tree_free(base);
+	git_commit_free(parent);
+	git_signature_free(sig);
+	if (t->locked) {
+		lock_release(s);
+		t->locked = 0;
+	}
+	return error;
+}
+
+void kefu_txn_bulk(kefu_txn *t)
+{
+	t->bulk = 1;
+}
+
+int kefu_store_checkout(kefu_store *s)
+{
+	git_checkout_options opts;
+	int error;
+
+	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
+	opts.checkout_strategy = GIT_CHECKOUT_FORCE;
+	if ((error = git_checkout_head(s->repo, &opts)) < 0)
+		return git_fail(error, "cannot check out HEAD");
+	return 0;
+}
+
+void kefu_txn_free(kefu_txn *t)
+{
+	if (!t)
+		return;
+	if (t->locked)
+		lock_release(t->store);
+	for (size_t i = 0; i < t->nfiles; i++) {
+		free(t->files[i].path);
+		free(t->files[i].data);
+	}
+	free(t->files);
+	free(t->author_name);
+	free(t->author_email);
+	free(t);
+}
+
+/* --- recovery ----------------------------------------------------------*/
+
+/* A journal left behind means a write was interrupted: drop its temp
+ * files, commit what reached the work tree but not HEAD, and bring git's
+ * index back in line. */
+static int recover(kefu_store *s)
+{
+	char jpath[4096], lpath[4096], full[4096], tmp[4096];
+	kefu_buf j = KEFU_BUF_INIT, content = KEFU_BUF_INIT, head = KEFU_BUF_INIT, msg = KEFU_BUF_INIT;
+	kefu_txn *t = NULL;
+	char **paths = NULL;
+	size_t npaths = 0, apaths = 0;
+	pid_t holder;
+	int error = 0;
+	struct stat st;
+
+	kefu_path(jpath, sizeof(jpath), s, "journal");
+	kefu_path(lpath, sizeof(lpath), s, "lock");
+	if (stat(jpath, &st) < 0) {
+		/* No interrupted write; still clear a stale lock. */
+		if (stat(lpath, &st) == 0 && lock_stale(lpath, &holder) && unlink(lpath) == 0)
+			notice(s, "removed a stale lock left by process %ld", (long)holder);
+		return 0;
+	}
+	if (stat(lpath, &st) == 0 && !lock_stale(lpath, &holder))
+		return 0; /* a live kefu is mid-write: the journal is its own */
+	if ((error = kefu_txn_begin(&t, s)) < 0) {
+		if (error == KEFU_ECONFLICT)
+			error = 0; /* mid-merge: leave repairs for later */
+		goto done;
+	}
+	if ((error = read_file(&j, jpath)) < 0)
+		goto done;
+	{
+		char *line = j.ptr, *nl;
+		int n = 0;
+		while ((nl = strchr(line, '\n'))) {
+			*nl = '\0';
+			if (n == 1)
+				kefu_buf_puts(&msg, line);
+			else if (n > 1 && *line && !strstr(line, "..") && line[0] != '/') {
+				KEFU_ARRAY_GROW(paths, npaths + 1, apaths);
+				paths[npaths++] = line;
+			}
+			n++;
+			line = nl + 1;
+		}
+	}
+	for (size_t i = 0; i < npaths; i++) {
+		snprintf(full, sizeof(full), "%s/%s", s->workdir, paths[i]);
+		tmp_name(tmp, sizeof(tmp), full);
+		if (unlink(tmp) == 0)
+			notice(s, "removed the temp file '%s' of an interrupted write", tmp);
+		kefu_buf_clear(&content);
+		kefu_buf_clear(&head);
+		if (read_file(&content, full) < 0)
+			continue;
+		if (kefu_store_read(s, &head, NULL, paths[i], NULL) == 0 &&
+		    head.size == content.size && !memcmp(head.ptr, content.ptr, head.size))
+			continue;
+		kefu_txn_put(t, paths[i], content.ptr, content.size);
+	}
+	kefu_error_clear();
+	if (t->nfiles) {
+		size_t n = t->nfiles;
+		kefu_buf_puts(&msg, " (recovered after an interrupted write)");
+		if ((error = kefu_txn_commit(t, msg.ptr, NULL)) < 0)
+			goto done;
+		notice(s, "committed %zu file(s) an interrupted write left uncommitted", n);
+	} else if ((error = update_git_index(s, paths, npaths)) < 0) {
+		goto done;
+	}
+	unlink(jpath);
+done:
+	kefu_txn_free(t);
+	free(paths);
+	kefu_buf_release(&j);
+	kefu_buf_release(&content);
+	kefu_buf_release(&head);
+	kefu_buf_release(&msg);
+	return error;
+}

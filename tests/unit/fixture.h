@@ -1,0 +1,42 @@
+/* fixture.h — hermetic temp desks for the unit tests: a fixed author, a
+ * fixed clock, git's config isolated, and running the built binary. */
+#ifndef KEFU_TEST_FIXTURE_H
+#define KEFU_TEST_FIXTURE_H
+
+#include <check.h>
+
+#include "kefu/buf.h"
+
+#define FIXTURE_NOW "2026-11-23T10:00:00Z"
+
+/* Make a temp directory, point HOME/XDG/git config into it, set the
+ * identity and the clock. Returns the directory (static storage). */
+const char *fixture_setup(void);
+void fixture_teardown(void);
+const char *fixture_dir(void);
+
+/* "<fixture dir>/<name>" into a static rotating buffer. */
+const char *fixture_path(const char *name);
+
+/* Run a shell command in the fixture dir; stdout (and stderr when
+ * merge_err) go to out (may be NULL). Returns the exit status. */
+int fixture_sh(kefu_buf *out, int merge_err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Run the kefu binary ($KEFU_BIN) with args (a shell fragment). */
+int fixture_kefu(kefu_buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int fixture_kefu_err(kefu_buf *out, kefu_buf *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Number of commits on HEAD of the repository at dir. */
+int fixture_commits(const char *dir);
+
+/* Write a file (mkdir -p of its directory). */
+void fixture_write(const char *path, const char *data, size_t len);
+
+Suite *utf8_suite(void);
+Suite *ticket_suite(void);
+Suite *desk_suite(void);
+Suite *cli_suite(void);
+
+#endif

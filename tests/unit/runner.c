@@ -1,0 +1,21 @@
+/* runner.c — runs every unit suite and prints Check's summary. */
+#include <locale.h>
+#include <stdlib.h>
+
+#include "fixture.h"
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	setlocale(LC_ALL, "C.UTF-8");
+	sr = srunner_create(utf8_suite());
+	srunner_add_suite(sr, ticket_suite());
+	srunner_add_suite(sr, desk_suite());
+	srunner_add_suite(sr, cli_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
