@@ -76,9 +76,9 @@ int kefu_cli_open(kefu_cli *cli, kefu_desk **out)
 	error = kefu_desk_open(out, path.ptr, print_notice, NULL);
 	kefu_buf_release(&path);
 	if (error < 0) {
-		int code = kefu_cli_fail(error);
-		/* Failing to open the desk is never the user's typo. */
-		return code == KEFU_EXIT_USER && error != KEFU_ENOTFOUND ? code : KEFU_EXIT_DATA;
+		/* A wrong path is the user's; anything else is the desk's. */
+		kefu_cli_fail(error);
+		return error == KEFU_ENOTFOUND ? KEFU_EXIT_USER : KEFU_EXIT_DATA;
 	}
 	return 0;
 }

@@ -41,13 +41,27 @@ static int customer_add(kefu_cli *cli)
 	c = kefu_customer_new(cli->pos[1], cli->pos[2]);
 	c->tier = tier ? strdup(tier) : NULL;
 	c->consultant = consultant ? strdup(consultant) : NULL;
-	for (int i = 1; i + 1 < cli->argc; i++) {
+	for (int i = 1; i < cli->argc; i++) {
 		char *f[4], *copy;
-		const char *a = cli->argv[i];
-		int is_branch = !strcmp(a, "--branch") || !strcmp(a, "-b");
-		if (!is_branch && strcmp(a, "--contact"))
+		const char *a = cli->argv[i], *v = NULL;
+		int is_branch = 0;
+		if (!strcmp(a, "--"))
+			break;
+		if ((!strcmp(a, "--branch") || !strcmp(a, "-b") || !strcmp(a, "--contact")) && i + 1 < cli->argc) {
+			is_branch = a[1] == 'b' || a[2] == 'b';
+			v = cli->argv[++i];
+		} else if (!strncmp(a, "--branch=", 9) || !strncmp(a, "--contact=", 10)) {
+			is_branch = a[2] == 'b';
+			v = strchr(a, '=') + 1;
+		} else if (!strncmp(a, "-b", 2) && a[2]) {
+			is_branch = 1;
+			v = a + 2;
+		} else {
+			if (!strcmp(a, "--tier") || !strcmp(a, "--consultant"))
+				i++;
 			continue;
-		copy = strdup(cli->argv[++i]);
+		}
+		copy = strdup(v);
 		split(copy, f, 4);
 		if (!f[0]) {
 			free(copy);

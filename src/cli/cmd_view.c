@@ -402,8 +402,8 @@ static void show_json(const kefu_ticket *t)
 	s.reopen_count = t->reopen_count; s.comment_count = t->comment_count;
 	summary_json(&b, &s);
 	kefu_buf_truncate(&b, b.size - 1); /* reopen the object */
-	json_str(&b, "description", t->description, &first);
 	first = 0;
+	json_str(&b, "description", t->description, &first);
 	json_key(&b, "events", &first);
 	kefu_buf_puts(&b, "[");
 	for (size_t i = 0; i < t->nevents; i++) {

@@ -114,6 +114,14 @@ int kefu_desk_init(const char *path, const char *name)
 	    (error = kefu_txn_begin(&t, s)) < 0)
 		goto done;
 	kefu_conf_default_text(&conf, name ? name : "kefu desk");
+	{
+		/* Making a desk needs no identity yet: kefu signs it then. */
+		kefu_buf who = KEFU_BUF_INIT;
+		if (kefu_store_identity(s, &who) < 0)
+			kefu_txn_author(t, "kefu", "kefu@localhost", 0);
+		kefu_error_clear();
+		kefu_buf_release(&who);
+	}
 	kefu_txn_put(t, "kefu.json", conf.ptr, conf.size);
 	kefu_txn_put(t, ".gitattributes", gitattributes, sizeof(gitattributes) - 1);
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {

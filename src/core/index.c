@@ -436,7 +436,8 @@ int kefu_index_query(kefu_index *idx, kefu_rows *out, const kefu_query *q)
 	if (q->status && !strcmp(q->status, "open"))
 		kefu_buf_puts(&sql, " AND is_open = 1");
 	else if (q->status && *q->status && strcmp(q->status, "all"))
-		kefu_buf_puts(&sql, " AND instr(',' || ? || ',', ',' || status || ',') > 0");
+		kefu_buf_puts(&sql, " AND (instr(',' || ?1001 || ',', ',' || status || ',') > 0"
+		                    " OR (is_open = 1 AND instr(',' || ?1001 || ',', ',open,') > 0))");
 	if (q->text && *q->text)
 		kefu_buf_puts(&sql, " AND (instr(lower(title), lower(?1000)) > 0 OR instr(lower(description), lower(?1000)) > 0"
 		                    " OR instr(id, ?1000) = 1)");
@@ -474,7 +475,7 @@ int kefu_index_query(kefu_index *idx, kefu_rows *out, const kefu_query *q)
 		if (vals[i] && *vals[i])
 			sqlite3_bind_text(st, b++, vals[i], -1, SQLITE_STATIC);
 	if (q->status && *q->status && strcmp(q->status, "open") && strcmp(q->status, "all"))
-		sqlite3_bind_text(st, b++, q->status, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1001, q->status, -1, SQLITE_STATIC);
 	if (q->text && *q->text)
 		sqlite3_bind_text(st, 1000, q->text, -1, SQLITE_STATIC);
 
