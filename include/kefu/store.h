@@ -104,6 +104,12 @@ void kefu_txn_bulk(kefu_txn *t);
 /* Make the work tree and git's index match HEAD (after bulk commits). */
 int kefu_store_checkout(kefu_store *s);
 
+/* Keep new objects in memory until kefu_store_bulk_end() writes them as
+ * one pack: generators making thousands of commits would otherwise
+ * create a loose file per object. Pair every begin with an end. */
+int kefu_store_bulk_begin(kefu_store *s);
+int kefu_store_bulk_end(kefu_store *s);
+
 /* Write the staged files atomically, commit them on HEAD as one commit
  * with message, update git's index, release the lock. commit_hex may be
  * NULL. A txn with nothing staged commits nothing and returns 0. */

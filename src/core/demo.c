@@ -13,17 +13,20 @@
 #include "kefu/utf8.h"
 #include "kefu/xalloc.h"
 
-#define MINUTE 60
-#define HOUR 3600
-#define DAY 86400
-#define TZ (8 * HOUR) /* the demo customers work in UTC+8 */
-#define WEEKS 8
+#define MINUTE   60
+#define HOUR     3600
+#define DAY      86400
+#define TZ       (8 * HOUR) /* the demo customers work in UTC+8 */
+#define WEEKS    8
 #define NTICKETS 96
-#define N(a) (sizeof(a) / sizeof(*(a)))
+#define N(a)     (sizeof(a) / sizeof(*(a)))
 
 enum { ZH, EN, MIXED };
 
 /* --- the people --------------------------------------------------------*/
+
+/* Hand-laid tables: clang-format would put one field per line. */
+/* clang-format off */
 
 static const struct consultant {
 	const char *name, *email, *user, *by;
@@ -310,6 +313,7 @@ static const char *const chases[][2] = {
 	{"如果这周还解决不了，我们考虑申请退款。", "If this is not sorted out this week we will ask for a refund of this month's fee."},
 };
 
+/* The first entry is for bugs only. */
 static const char *const progress[][2] = {
 	{"已在测试环境复现，正在定位原因，有进展第一时间同步。",
 	 "We have reproduced it on staging and are tracking down the cause; we will update you as soon as we know more."},
@@ -412,6 +416,8 @@ static const char *const worklog_texts[][2] = {
 	{"配置调整", "configuration change"}, {"整理说明文档", "wrote up instructions"},
 };
 
+/* clang-format on */
+
 /* --- the generator -----------------------------------------------------*/
 
 struct gen {
@@ -474,7 +480,7 @@ static void fill_digits(struct gen *g, char *s, size_t n)
 }
 
 #define TICKET_TIME_DIGITS 6 /* after the 'T' */
-#define EVENT_TIME_DIGITS 7  /* after the 'E' */
+#define EVENT_TIME_DIGITS  7 /* after the 'E' */
 
 /* "YYYY-MM-DD" of t in the customers' zone. */
 static void local_date(char *out, int64_t t)
@@ -528,13 +534,14 @@ static int topic_of(struct gen *g, const char *type)
 	return idx[below(g, n)];
 }
 
-/* A consultant other than not who can write in lang. */
-static int other_staff(struct gen *g, int lang, int not)
+/* A consultant other than except who writes lang (Sam Taylor, the last,
+ * writes English only). */
+static int other_staff(struct gen *g, int lang, int except)
 {
 	int pool = lang == ZH ? 2 : (int)N(staff), who;
 	do
 		who = below(g, (size_t)pool);
-	while (who == not);
+	while (who == except);
 	return who;
 }
 
@@ -647,23 +654,31 @@ static void cover_choices(struct gen *g, struct plan *p, size_t n)
 	cover_field(p, n, offsetof(struct plan, chan), (int)N(channel_names));
 }
 
-/* A few tickets come back after resolution, one of them twice. */
+static int can_reopen(const struct plan *p)
+{
+	return (p->outcome == O_RESOLVED || p->outcome == O_CLOSED) &&
+	       (is_type(p, "bug") || is_type(p, "ops"));
+}
+
+/* A few bugs and ops tasks come back after resolution, one twice. */
 static void cover_reopens(struct plan *p, size_t n)
 {
 	size_t once = 0, twice = 0;
 	for (size_t i = 0; i < n; i++) {
-		once += p[i].reopens > 0;
-		twice += p[i].reopens > 1;
+		once += can_reopen(&p[i]) && p[i].reopens > 0;
+		twice += can_reopen(&p[i]) && p[i].reopens > 1;
 	}
-	for (size_t i = 0; i < n && (once < 4 || !twice); i += 5) {
-		if (p[i].outcome != O_RESOLVED && p[i].outcome != O_CLOSED)
-			continue;
-		if (!p[i].reopens) {
-			p[i].reopens = 1;
-			once++;
-		} else if (!twice) {
+	for (size_t i = 0; i < n && !twice; i++) {
+		if (can_reopen(&p[i]) && p[i].reopens) {
 			p[i].reopens = 2;
-			twice++;
+			twice = 1;
+		}
+	}
+	for (size_t i = 0; i < n && (once < 4 || !twice); i++) {
+		if (can_reopen(&p[i]) && !p[i].reopens) {
+			p[i].reopens = twice ? 1 : 2;
+			once++;
+			twice = 1;
 		}
 	}
 }
@@ -697,7 +712,7 @@ static void make_plans(struct gen *g, struct plan *p, size_t n)
 		q->chan = weighted(g, channel_weights[q->lang], N(channel_names));
 		q->owner = chance(g, 80) ? c->consultant : other_staff(g, q->lang, c->consultant);
 		q->outcome = pick_outcome(g, g->now - q->created, bug);
-		q->reopens = chance(g, 12) ? 1 + chance(g, 30) : 0;
+		q->reopens = (bug || is_type(q, "ops")) && chance(g, 25) ? 1 + chance(g, 30) : 0;
 	}
 	cover_outcomes(g, p, n);
 	cover_choices(g, p, n);
@@ -715,10 +730,26 @@ struct life {
 
 #define SAY(l, tbl) pick((l)->g, (tbl), N(tbl), (l)->p->lang)
 
-/* An event lo..hi seconds after the previous one. */
+/* t, or when it falls outside 8:30-21:00 local time, the next morning;
+ * mostly skipping weekends. */
+static int64_t office_hours(struct gen *g, int64_t t)
+{
+	int64_t day = (t + TZ) / DAY * DAY - TZ, sec = t - day;
+
+	if (sec >= 8 * HOUR + 30 * MINUTE && sec < 21 * HOUR)
+		return t;
+	if (sec >= 21 * HOUR)
+		day += DAY;
+	for (int dow = (int)(((day + TZ) / DAY + 4) % 7); (dow == 0 || dow == 6) && chance(g, 80);
+	     dow = (dow + 1) % 7)
+		day += DAY;
+	return day + range(g, 8 * HOUR + 45 * MINUTE, 10 * HOUR + 30 * MINUTE);
+}
+
+/* An event lo..hi seconds after the previous one, in office hours. */
 static kefu_event *step(struct life *l, const char *kind, int who, int64_t lo, int64_t hi)
 {
-	l->at += range(l->g, lo, hi);
+	l->at = office_hours(l->g, l->at + range(l->g, lo, hi));
 	return kefu_ticket_add_event(l->t, kind, staff[who].by, l->at);
 }
 
@@ -742,8 +773,8 @@ static void from_customer(struct life *l, int who, int64_t lo, int64_t hi, const
 	kefu_event_set(e, "from", "customer");
 }
 
-static void value(struct life *l, const char *kind, int who, int64_t lo, int64_t hi,
-                  const char *v, const char *text)
+static void value(struct life *l, const char *kind, int who, int64_t lo, int64_t hi, const char *v,
+                  const char *text)
 {
 	kefu_event *e = step(l, kind, who, lo, hi);
 	kefu_event_set(e, "value", v);
@@ -772,6 +803,12 @@ static void promise(struct life *l, int who, int64_t days)
 	char date[KEFU_DATE_LEN + 1];
 	local_date(date, l->at + days * DAY);
 	value(l, "promise", who, 1 * MINUTE, 10 * MINUTE, date, NULL);
+}
+
+static const char *progress_text(struct life *l, int bug)
+{
+	size_t skip = bug ? 0 : 1;
+	return progress[skip + (size_t)below(l->g, N(progress) - skip)][l->p->lang];
 }
 
 static void resolve_text(struct life *l, int who, int bug)
@@ -869,7 +906,7 @@ static void live(struct gen *g, kefu_ticket *t, const struct plan *p)
 		note(&l, owner, 10 * MINUTE, 4 * HOUR, SAY(&l, notes));
 	if (o == O_PROGRESS) {
 		if (chance(g, 60))
-			comment(&l, owner, 30 * MINUTE, 6 * HOUR, SAY(&l, progress));
+			comment(&l, owner, 30 * MINUTE, 6 * HOUR, progress_text(&l, bug));
 		if (chance(g, 30))
 			from_customer(&l, owner, 2 * HOUR, 1 * DAY, SAY(&l, chases));
 		return;
@@ -904,7 +941,7 @@ static void live(struct gen *g, kefu_ticket *t, const struct plan *p)
 		}
 		set_field(&l, owner, 2 * DAY, 9 * DAY, "release", release_at(g, l.at));
 	} else if (bug) {
-		comment(&l, owner, 1 * HOUR, 1 * DAY, SAY(&l, progress));
+		comment(&l, owner, 1 * HOUR, 1 * DAY, progress_text(&l, bug));
 		worklog(&l, owner, 30 * MINUTE, 4 * HOUR);
 		set_field(&l, owner, 1 * DAY, 4 * DAY, "release", release_at(g, l.at));
 	}
@@ -918,7 +955,7 @@ static void live(struct gen *g, kefu_ticket *t, const struct plan *p)
 		e = step(&l, "reopen", owner, 5 * MINUTE, 1 * HOUR);
 		kefu_event_set(e, "text", SAY(&l, reopen_notes));
 		worklog(&l, owner, 30 * MINUTE, 4 * HOUR);
-		comment(&l, owner, 1 * HOUR, 1 * DAY, SAY(&l, progress));
+		comment(&l, owner, 1 * HOUR, 1 * DAY, progress_text(&l, bug));
 		if (bug)
 			set_field(&l, owner, 1 * DAY, 3 * DAY, "release", release_at(g, l.at));
 		resolve_text(&l, owner, bug);
@@ -930,15 +967,18 @@ static void live(struct gen *g, kefu_ticket *t, const struct plan *p)
 		value(&l, "status", owner, 2 * DAY, 7 * DAY, "closed", NULL);
 }
 
-/* Squeeze the events after the first into [created, limit] when they run
- * past it, keep them strictly increasing, and give each an id for its
- * final time. */
-static void fit_times(struct gen *g, kefu_ticket *t, int64_t limit)
+/* Squeeze the events after the first into the time between creation
+ * and a random moment before now when they run past now, keep them
+ * strictly increasing, and give each an id for its final time. */
+static void fit_times(struct gen *g, kefu_ticket *t)
 {
 	int64_t t0 = t->events[0].at, last = t->events[t->nevents - 1].at;
+	int64_t limit = g->now - MINUTE;
 
 	if (last > limit && last > t0) {
-		double f = (double)(limit - t0) / (double)(last - t0);
+		double f;
+		limit = t0 + (limit - t0) * range(g, 55, 97) / 100;
+		f = (double)(limit - t0) / (double)(last - t0);
 		for (size_t i = 1; i < t->nevents; i++)
 			t->events[i].at = t0 + (int64_t)((double)(t->events[i].at - t0) * f);
 	}
@@ -1003,7 +1043,8 @@ static int commit_customers(kefu_store *s, int64_t now)
 			kefu_customer_add_branch(c, cs->branches[b][0], cs->branches[b][1]);
 		for (size_t k = 0; k < N(cs->contacts) && cs->contacts[k].name; k++) {
 			const struct contact_spec *ks = &cs->contacts[k];
-			kefu_contact *ct = kefu_customer_add_contact(c, ks->name, ks->role, ks->branch);
+			kefu_contact *ct =
+			    kefu_customer_add_contact(c, ks->name, ks->role, ks->branch);
 			ct->phone = kefu_xstrdup(ks->phone);
 			ct->email = kefu_xstrdup(ks->email);
 			ct->wecom = kefu_xstrdup(ks->wecom);
@@ -1113,12 +1154,12 @@ int kefu_demo_make(const char *path, int64_t now)
 		make_ticket_id(&g, id, tickets, n, plans[n].created);
 		tickets[n] = kefu_ticket_new(id);
 		live(&g, tickets[n], &plans[n]);
-		fit_times(&g, tickets[n], now - MINUTE);
+		fit_times(&g, tickets[n]);
 		kefu_ticket_fold(tickets[n]);
 	}
 
-	if ((error = commit_customers(s, now)) < 0 ||
-	    (error = commit_events(s, tickets, n)) < 0 ||
+	if ((error = kefu_store_bulk_begin(s)) < 0 || (error = commit_customers(s, now)) < 0 ||
+	    (error = commit_events(s, tickets, n)) < 0 || (error = kefu_store_bulk_end(s)) < 0 ||
 	    (error = kefu_store_checkout(s)) < 0)
 		goto done;
 done:

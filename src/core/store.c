@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/mempack.h>
 
 #include "kefu/datetime.h"
 #include "kefu/error.h"
@@ -22,6 +23,7 @@
 
 struct kefu_store {
 	git_repository *repo;
+	git_odb_backend *mempack; /* set between bulk_begin and bulk_end */
 	char *workdir;
 	char *kefudir;
 	kefu_notice_cb notice;
@@ -948,6 +950,62 @@ int kefu_store_checkout(kefu_store *s)
 	if ((error = git_checkout_head(s->repo, &opts)) < 0)
 		return git_fail(error, "cannot check out HEAD");
 	return 0;
+}
+
+int kefu_store_bulk_begin(kefu_store *s)
+{
+	git_odb *odb = NULL;
+	int error;
+
+	if (s->mempack)
+		return kefu_error_set(KEFU_EINVALID, "bulk writes already started");
+	if ((error = git_repository_odb(&odb, s->repo)) < 0 ||
+	    (error = git_mempack_new(&s->mempack)) < 0 ||
+	    (error = git_odb_add_backend(odb, s->mempack, 999)) < 0) {
+		error = git_fail(error, "cannot start bulk writes");
+		s->mempack = NULL; /* an added backend is owned by the odb */
+	}
+	git_odb_free(odb);
+	return error;
+}
+
+int kefu_store_bulk_end(kefu_store *s)
+{
+	git_buf pack = GIT_BUF_INIT_CONST(NULL, 0);
+	git_odb *odb = NULL;
+	git_odb_writepack *wp = NULL;
+	git_indexer_progress stats;
+	git_repository *repo = NULL;
+	int error;
+
+	if (!s->mempack)
+		return 0;
+	if ((error = git_mempack_dump(&pack, s->repo, s->mempack)) < 0 ||
+	    (error = git_repository_odb(&odb, s->repo)) < 0 ||
+	    (error = git_odb_write_pack(&wp, odb, NULL, NULL)) < 0 ||
+	    (error = wp->append(wp, pack.ptr, pack.size, &stats)) < 0 ||
+	    (error = wp->commit(wp, &stats)) < 0) {
+		error = git_fail(error, "cannot write the pack of bulk writes");
+		goto done;
+	}
+	/* The memory backend stays in this odb and would swallow later
+	 * writes: reopen the repository without it. */
+	if ((error = git_repository_open(&repo, git_repository_path(s->repo))) < 0) {
+		error = git_fail(error, "cannot reopen the desk");
+		goto done;
+	}
+	git_mempack_reset(s->mempack);
+	git_odb_free(odb);
+	odb = NULL;
+	git_repository_free(s->repo);
+	s->repo = repo;
+	s->mempack = NULL;
+done:
+	if (wp)
+		wp->free(wp);
+	git_odb_free(odb);
+	git_buf_dispose(&pack);
+	return error;
 }
 
 void kefu_txn_free(kefu_txn *t)
