@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kefu/metrics.h"
 #include "kefu/store.h"
 #include "kefu/ticket.h"
 
@@ -69,6 +70,19 @@ int kefu_index_resolve(kefu_index *idx, char *out, const char *prefix);
 /* Malformed files seen at HEAD. cb gets each; borrowed strings. */
 int kefu_index_problems(kefu_index *idx, void (*cb)(const kefu_problem *p, void *payload),
                         void *payload);
+
+/* Which tickets' facts to load: one customer (NULL: all), only open
+ * ones, and with to != 0 only those created before to that are open or
+ * changed since from (what the metrics of [from, to) can touch). */
+typedef struct kefu_facts_query {
+	const char *customer;
+	int open_only;
+	int64_t from, to;
+} kefu_facts_query;
+
+/* Append the facts of the matching tickets to out, in id order, each
+ * with its customer's tier. */
+int kefu_index_facts(kefu_index *idx, kefu_factset *out, const kefu_facts_query *q);
 
 /* Customer slugs and names known to the index, for filters and pickers. */
 int kefu_index_customers(kefu_index *idx,

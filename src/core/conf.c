@@ -1,8 +1,10 @@
 /* conf.c — kefu.json: defaults for a new desk and strict parsing. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kefu/conf.h"
+#include "kefu/datetime.h"
 #include "kefu/error.h"
 #include "kefu/json.h"
 #include "kefu/xalloc.h"
@@ -23,7 +25,15 @@ void kefu_conf_default_text(kefu_buf *out, const char *name)
 		"  \"default_priority\": \"P3\",\n"
 		"  \"channels\": [\"wecom\", \"email\", \"phone\", \"chat\", \"portal\", \"onsite\"],\n"
 		"  \"statuses\": [\"new\", \"acknowledged\", \"in-progress\", \"waiting\", \"escalated\", \"resolved\", \"closed\"],\n"
-		"  \"sla\": {\"warn_percent\": 80},\n"
+		"  \"sla\": {\n"
+		"    \"warn_percent\": 80,\n"
+		"    \"business_hours\": {\"start\": \"09:00\", \"end\": \"18:00\", \"days\": [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"], \"utc_offset\": \"+08:00\"},\n"
+		"    \"holidays\": [\"2026-01-01\", \"2026-02-16\", \"2026-02-17\", \"2026-02-18\", \"2026-02-19\", \"2026-02-20\",\n"
+		"                 \"2026-04-06\", \"2026-05-01\", \"2026-05-05\", \"2026-06-19\", \"2026-09-25\",\n"
+		"                 \"2026-10-01\", \"2026-10-02\", \"2026-10-05\", \"2026-10-06\", \"2026-10-07\"],\n"
+		"    \"tiers\": {\"gold\": {\"P1\": {\"first_response_minutes\": 10, \"resolution_minutes\": 180},\n"
+		"                       \"P2\": {\"first_response_minutes\": 30}}}\n"
+		"  },\n"
 		"  \"sensitive_words\": [\"投诉\", \"退款\", \"律师\", \"起诉\", \"太差\", \"生气\", \"差评\", \"解约\", \"取消合同\", \"曝光\",\n"
 		"                      \"complaint\", \"refund\", \"lawyer\", \"legal action\", \"angry\", \"unacceptable\", \"cancel\", \"terminate\"],\n"
 		"  \"ack_text\": \"您好，问题已收到，我们正在排查，稍后给您答复。Hello, we have received your request and are looking into it; we will update you shortly.\",\n"
@@ -54,6 +64,12 @@ void kefu_conf_free(kefu_conf *c)
 	free(c->sensitive_words);
 	free(c->ack_text);
 	free(c->remote);
+	free(c->calendar.holidays);
+	for (size_t i = 0; i < c->noverrides; i++) {
+		free(c->overrides[i].tier);
+		free(c->overrides[i].priority);
+	}
+	free(c->overrides);
 	free(c);
 }
 
@@ -92,6 +108,140 @@ static char *str_or(const cJSON *obj, const char *key, const char *def)
 {
 	const char *v = kefu_json_str(obj, key);
 	return kefu_xstrdup(v ? v : def);
+}
+
+/* "HH:MM" into minutes after midnight; 24:00 allowed as an end. */
+static int clock_minutes(int *out, const char *s)
+{
+	int h, m;
+	char tail;
+	if (!s || sscanf(s, "%2d:%2d%c", &h, &m, &tail) != 2 || strlen(s) != 5 || h < 0 ||
+	    m < 0 || m > 59 || h > 24 || (h == 24 && m))
+		return -1;
+	*out = h * 60 + m;
+	return 0;
+}
+
+/* "+08:00", "-05:30", "Z" or "UTC" into minutes east of UTC. */
+static int offset_minutes(int *out, const char *s)
+{
+	int h, m;
+	if (s && (!strcmp(s, "Z") || !strcmp(s, "UTC"))) {
+		*out = 0;
+		return 0;
+	}
+	if (!s || strlen(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' ||
+	    sscanf(s + 1, "%2d:%2d", &h, &m) != 2 || h > 14 || m > 59)
+		return -1;
+	*out = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
+	return 0;
+}
+
+static int weekday_bit(const char *s)
+{
+	static const char *const names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+	for (int d = 0; d < 7; d++)
+		if (s && !strcmp(s, names[d]))
+			return 1 << d;
+	return 0;
+}
+
+static int long_cmp(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return (x > y) - (x < y);
+}
+
+static int parse_calendar(kefu_calendar *cal, const cJSON *sla, const char *path)
+{
+	const cJSON *bh = cJSON_GetObjectItemCaseSensitive(sla, "business_hours");
+	const cJSON *hol = cJSON_GetObjectItemCaseSensitive(sla, "holidays"), *item;
+
+	cal->all = 1;
+	cal->day_start = 0;
+	cal->day_end = 24 * 60;
+	cal->weekdays = 0x7f;
+	if (bh) {
+		const cJSON *days = cJSON_GetObjectItemCaseSensitive(bh, "days");
+		const char *off = kefu_json_str(bh, "utc_offset");
+		if (!cJSON_IsObject(bh) || clock_minutes(&cal->day_start, kefu_json_str(bh, "start")) ||
+		    clock_minutes(&cal->day_end, kefu_json_str(bh, "end")) || cal->day_end <= cal->day_start)
+			return kefu_error_set(KEFU_EBADDATA,
+				"cannot load '%s': 'sla.business_hours' wants \"start\" and \"end\" as \"HH:MM\", start before end", path);
+		if (off && offset_minutes(&cal->utc_offset, off))
+			return kefu_error_set(KEFU_EBADDATA,
+				"cannot load '%s': 'sla.business_hours.utc_offset' must look like \"+08:00\"", path);
+		if (days) {
+			cal->weekdays = 0;
+			if (!cJSON_IsArray(days))
+				return kefu_error_set(KEFU_EBADDATA, "cannot load '%s': 'sla.business_hours.days' must be a list", path);
+			cJSON_ArrayForEach(item, days) {
+				int bit = weekday_bit(cJSON_IsString(item) ? item->valuestring : NULL);
+				if (!bit)
+					return kefu_error_set(KEFU_EBADDATA,
+						"cannot load '%s': 'sla.business_hours.days' holds something that is not sun, mon, tue, wed, thu, fri or sat", path);
+				cal->weekdays |= bit;
+			}
+		} else {
+			cal->weekdays = 0x3e; /* Monday to Friday */
+		}
+		cal->all = 0;
+	}
+	if (!hol)
+		return 0;
+	if (!cJSON_IsArray(hol))
+		return kefu_error_set(KEFU_EBADDATA, "cannot load '%s': 'sla.holidays' must be a list of dates", path);
+	cal->holidays = kefu_xcalloc((size_t)cJSON_GetArraySize(hol) + 1, sizeof(long));
+	cJSON_ArrayForEach(item, hol) {
+		int64_t t;
+		if (!cJSON_IsString(item) || kefu_date_to_time(&t, item->valuestring) < 0)
+			return kefu_error_set(KEFU_EBADDATA, "cannot load '%s': 'sla.holidays' holds something that is not a YYYY-MM-DD date", path);
+		cal->holidays[cal->nholidays++] = (long)(t / 86400);
+	}
+	qsort(cal->holidays, cal->nholidays, sizeof(long), long_cmp);
+	return 0;
+}
+
+static int target_member(int *out, const cJSON *obj, const char *key, const char *path)
+{
+	if (!cJSON_GetObjectItemCaseSensitive(obj, key)) {
+		*out = -1;
+		return 0;
+	}
+	return int_member(out, obj, key, 0, path);
+}
+
+/* "tiers": {"gold": {"P1": {"first_response_minutes": 10}}} */
+static int parse_overrides(kefu_conf *c, const cJSON *sla, const char *path)
+{
+	const cJSON *tiers = cJSON_GetObjectItemCaseSensitive(sla, "tiers"), *tier, *prio;
+	size_t n = 0;
+	int error;
+
+	if (!tiers)
+		return 0;
+	if (!cJSON_IsObject(tiers))
+		return kefu_error_set(KEFU_EBADDATA, "cannot load '%s': 'sla.tiers' must be an object of tiers", path);
+	cJSON_ArrayForEach(tier, tiers)
+		n += (size_t)cJSON_GetArraySize(tier);
+	c->overrides = kefu_xcalloc(n + 1, sizeof(*c->overrides));
+	cJSON_ArrayForEach(tier, tiers) {
+		if (!cJSON_IsObject(tier))
+			return kefu_error_set(KEFU_EBADDATA, "cannot load '%s': 'sla.tiers.%s' must be an object of priorities", path, tier->string);
+		cJSON_ArrayForEach(prio, tier) {
+			kefu_sla_override *o = &c->overrides[c->noverrides];
+			if (!cJSON_IsObject(prio) || !kefu_conf_priority(c, prio->string))
+				return kefu_error_set(KEFU_EBADDATA,
+					"cannot load '%s': 'sla.tiers.%s.%s' must be a known priority holding targets", path, tier->string, prio->string);
+			o->tier = kefu_xstrdup(tier->string);
+			o->priority = kefu_xstrdup(prio->string);
+			c->noverrides++;
+			if ((error = target_member(&o->first_response, prio, "first_response_minutes", path)) < 0 ||
+			    (error = target_member(&o->resolution, prio, "resolution_minutes", path)) < 0)
+				return error;
+		}
+	}
+	return 0;
 }
 
 int kefu_conf_parse(kefu_conf **out, const char *data, size_t len, const char *path)
@@ -141,8 +291,14 @@ int kefu_conf_parse(kefu_conf **out, const char *data, size_t len, const char *p
 	c->ack_text = str_or(root, "ack_text", "Received, we are checking.");
 	c->remote = str_or(root, "remote", "origin");
 	sla = cJSON_GetObjectItemCaseSensitive(root, "sla");
+	if (sla && !cJSON_IsObject(sla)) {
+		error = kefu_error_set(KEFU_EBADDATA, "cannot load '%s': 'sla' must be an object", path);
+		goto done;
+	}
 	if ((error = int_member(&c->warn_percent, sla, "warn_percent", 80, path)) < 0 ||
-	    (error = int_member(&c->followup_days, root, "followup_days", 3, path)) < 0)
+	    (error = int_member(&c->followup_days, root, "followup_days", 3, path)) < 0 ||
+	    (error = parse_calendar(&c->calendar, sla, path)) < 0 ||
+	    (error = parse_overrides(c, sla, path)) < 0)
 		goto done;
 	*out = c;
 	c = NULL;
@@ -176,6 +332,26 @@ const kefu_priority *kefu_conf_priority(const kefu_conf *c, const char *name)
 		if (!strcmp(c->priorities[i].name, name))
 			return &c->priorities[i];
 	return NULL;
+}
+
+void kefu_conf_sla_targets(const kefu_conf *c, const char *priority, const char *tier,
+                           int *first_response, int *resolution)
+{
+	const kefu_priority *p = priority ? kefu_conf_priority(c, priority) : NULL;
+
+	if (!p)
+		p = kefu_conf_priority(c, c->default_priority);
+	*first_response = p->first_response;
+	*resolution = p->resolution;
+	for (size_t i = 0; tier && *tier && i < c->noverrides; i++) {
+		const kefu_sla_override *o = &c->overrides[i];
+		if (strcmp(o->tier, tier) || strcmp(o->priority, p->name))
+			continue;
+		if (o->first_response >= 0)
+			*first_response = o->first_response;
+		if (o->resolution >= 0)
+			*resolution = o->resolution;
+	}
 }
 
 void kefu_conf_join(kefu_buf *out, char **list, size_t n)

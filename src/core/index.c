@@ -11,7 +11,7 @@
 #include "kefu/index.h"
 #include "kefu/xalloc.h"
 
-#define INDEX_VERSION "kefu-index 1"
+#define INDEX_VERSION "kefu-index 2"
 
 struct kefu_index {
 	kefu_store *store;
@@ -19,6 +19,7 @@ struct kefu_index {
 	char *path;
 	sqlite3_stmt *put_ticket, *del_ticket, *put_problem, *del_problem;
 	sqlite3_stmt *put_customer, *del_customer;
+	sqlite3_stmt *put_facts, *del_facts; /* what metrics.c needs, per ticket */
 };
 
 static const char schema[] =
@@ -35,7 +36,16 @@ static const char schema[] =
 	"CREATE INDEX tickets_open ON tickets(is_open, priority, created_at);"
 	"CREATE TABLE problems (path TEXT PRIMARY KEY, blob TEXT, message TEXT) WITHOUT ROWID;"
 	"CREATE TABLE customers (slug TEXT PRIMARY KEY, name TEXT, tier TEXT,"
-	" consultant TEXT, blob TEXT) WITHOUT ROWID;";
+	" consultant TEXT, blob TEXT) WITHOUT ROWID;"
+	/* Metrics: clock spans and worklog as text, see kefu_facts_spans_text(). */
+	"CREATE TABLE facts (id TEXT PRIMARY KEY, path TEXT, customer TEXT, type TEXT,"
+	" priority TEXT, assignee TEXT, status TEXT, is_open INT, title TEXT, tags TEXT,"
+	" links TEXT, voice TEXT, created_at INT, updated_at INT, first_response_at INT,"
+	" escalated_at INT, rated_at INT, rating INT, reopen_count INT, minutes INT,"
+	" spans TEXT, work TEXT) WITHOUT ROWID;"
+	"CREATE INDEX facts_path ON facts(path);"
+	"CREATE INDEX facts_updated ON facts(updated_at);"
+	"CREATE INDEX facts_open ON facts(is_open, customer);";
 
 static int db_fail(kefu_index *idx, const char *what)
 {
@@ -61,6 +71,9 @@ static void finalize_all(kefu_index *idx)
 	sqlite3_finalize(idx->del_problem);
 	sqlite3_finalize(idx->put_customer);
 	sqlite3_finalize(idx->del_customer);
+	sqlite3_finalize(idx->put_facts);
+	sqlite3_finalize(idx->del_facts);
+	idx->put_facts = idx->del_facts = NULL;
 	idx->put_ticket = idx->del_ticket = idx->put_problem = idx->del_problem = NULL;
 	idx->put_customer = idx->del_customer = NULL;
 }
@@ -81,7 +94,10 @@ static int prepare_all(kefu_index *idx)
 	    (error = prepare(idx, &idx->put_problem, "INSERT OR REPLACE INTO problems VALUES (?,?,?)")) < 0 ||
 	    (error = prepare(idx, &idx->del_problem, "DELETE FROM problems WHERE path = ?")) < 0 ||
 	    (error = prepare(idx, &idx->put_customer, "INSERT OR REPLACE INTO customers VALUES (?,?,?,?,?)")) < 0 ||
-	    (error = prepare(idx, &idx->del_customer, "DELETE FROM customers WHERE blob = ? OR slug = ?")) < 0)
+	    (error = prepare(idx, &idx->del_customer, "DELETE FROM customers WHERE blob = ? OR slug = ?")) < 0 ||
+	    (error = prepare(idx, &idx->put_facts,
+		"INSERT OR REPLACE INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0 ||
+	    (error = prepare(idx, &idx->del_facts, "DELETE FROM facts WHERE path = ?")) < 0)
 		return error;
 	return 0;
 }
@@ -248,6 +264,49 @@ static int put_ticket(kefu_index *idx, const char *path, const char *blob, const
 	return step_done(idx, st);
 }
 
+/* The ticket as metrics.c sees it (kefu_facts), for reports without
+ * re-reading ticket files. */
+static int put_facts(kefu_index *idx, const char *path, const kefu_ticket *t)
+{
+	sqlite3_stmt *st = idx->put_facts;
+	kefu_factset set;
+	kefu_buf spans = KEFU_BUF_INIT, work = KEFU_BUF_INIT;
+	const kefu_facts *f;
+	int c = 1, error;
+
+	kefu_factset_init(&set);
+	f = kefu_factset_add_ticket(&set, t, NULL);
+	kefu_facts_spans_text(&spans, f);
+	kefu_facts_work_text(&work, f);
+	bind_str(st, c++, f->id);
+	bind_str(st, c++, path);
+	bind_str(st, c++, f->customer);
+	bind_str(st, c++, f->type);
+	bind_str(st, c++, f->priority);
+	bind_str(st, c++, f->assignee);
+	bind_str(st, c++, f->status);
+	sqlite3_bind_int(st, c++, kefu_status_is_open(f->status));
+	bind_str(st, c++, f->title);
+	bind_str(st, c++, f->tags);
+	bind_str(st, c++, f->links);
+	bind_str(st, c++, f->voice);
+	sqlite3_bind_int64(st, c++, f->created_at);
+	sqlite3_bind_int64(st, c++, f->updated_at);
+	sqlite3_bind_int64(st, c++, f->first_response_at);
+	sqlite3_bind_int64(st, c++, f->escalated_at);
+	sqlite3_bind_int64(st, c++, f->rated_at);
+	sqlite3_bind_int(st, c++, f->rating);
+	sqlite3_bind_int(st, c++, f->reopen_count);
+	sqlite3_bind_int(st, c++, f->minutes);
+	bind_str(st, c++, spans.ptr);
+	bind_str(st, c++, work.ptr);
+	error = step_done(idx, st);
+	kefu_buf_release(&spans);
+	kefu_buf_release(&work);
+	kefu_factset_release(&set);
+	return error;
+}
+
 static int put_problem(kefu_index *idx, const char *path, const char *blob, const char *msg)
 {
 	bind_str(idx->put_problem, 1, path);
@@ -279,6 +338,7 @@ static int on_ticket_file(const char *path, const char *old_blob, const char *ne
 	(void)old_blob;
 	r->changed++;
 	if ((error = forget(idx, idx->del_ticket, path)) < 0 ||
+	    (error = forget(idx, idx->del_facts, path)) < 0 ||
 	    (error = forget(idx, idx->del_problem, path)) < 0)
 		return error;
 	if (!new_blob || strrchr(path, '/')[1] == '.')
@@ -290,7 +350,8 @@ static int on_ticket_file(const char *path, const char *old_blob, const char *ne
 		return error;
 	if (kefu_ticket_parse(&t, r->data.ptr, r->data.size, path) < 0)
 		return put_problem(idx, path, new_blob, kefu_error_last());
-	error = put_ticket(idx, path, new_blob, t);
+	if ((error = put_ticket(idx, path, new_blob, t)) == 0)
+		error = put_facts(idx, path, t);
 	kefu_ticket_free(t);
 	return error;
 }
@@ -616,4 +677,58 @@ int kefu_index_customer_slug(kefu_index *idx, char *out, const char *slug_or_nam
 	}
 	sqlite3_finalize(st);
 	return found ? 0 : kefu_error_set(KEFU_ENOTFOUND, "no customer '%s'", slug_or_name);
+}
+
+int kefu_index_facts(kefu_index *idx, kefu_factset *out, const kefu_facts_query *q)
+{
+	kefu_buf sql = KEFU_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int rc, error = 0;
+
+	kefu_buf_puts(&sql,
+		"SELECT f.id, f.customer, ifnull(c.tier, ''), f.type, f.priority, f.assignee,"
+		" f.status, f.title, f.tags, f.links, f.voice, f.created_at, f.updated_at,"
+		" f.first_response_at, f.escalated_at, f.rated_at, f.rating, f.reopen_count,"
+		" f.minutes, f.spans, f.work"
+		" FROM facts f LEFT JOIN customers c ON c.slug = f.customer WHERE 1");
+	if (q->customer && *q->customer)
+		kefu_buf_puts(&sql, " AND f.customer = ?1");
+	if (q->open_only)
+		kefu_buf_puts(&sql, " AND f.is_open = 1");
+	if (q->to)
+		kefu_buf_puts(&sql, " AND f.created_at < ?3 AND (f.updated_at >= ?2 OR f.is_open = 1)");
+	kefu_buf_puts(&sql, " ORDER BY f.id");
+	if (sqlite3_prepare_v2(idx->db, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
+		error = db_fail(idx, "facts");
+		goto done;
+	}
+	if (q->customer && *q->customer)
+		sqlite3_bind_text(st, 1, q->customer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, q->from);
+	sqlite3_bind_int64(st, 3, q->to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		kefu_facts f = {0};
+		int col = 0;
+		const char **strs[] = {&f.id, &f.customer, &f.tier, &f.type, &f.priority, &f.assignee,
+		                       &f.status, &f.title, &f.tags, &f.links, &f.voice};
+		for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
+			*strs[i] = (const char *)sqlite3_column_text(st, col++);
+		f.created_at = sqlite3_column_int64(st, col++);
+		f.updated_at = sqlite3_column_int64(st, col++);
+		f.first_response_at = sqlite3_column_int64(st, col++);
+		f.escalated_at = sqlite3_column_int64(st, col++);
+		f.rated_at = sqlite3_column_int64(st, col++);
+		f.rating = sqlite3_column_int(st, col++);
+		f.reopen_count = sqlite3_column_int(st, col++);
+		f.minutes = sqlite3_column_int(st, col++);
+		if ((error = kefu_factset_add_stored(out, &f, (const char *)sqlite3_column_text(st, col),
+		                                     (const char *)sqlite3_column_text(st, col + 1))) < 0)
+			goto done;
+	}
+	if (rc != SQLITE_DONE)
+		error = db_fail(idx, "facts");
+done:
+	sqlite3_finalize(st);
+	kefu_buf_release(&sql);
+	return error;
 }

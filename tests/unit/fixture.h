@@ -38,5 +38,6 @@ Suite *utf8_suite(void);
 Suite *ticket_suite(void);
 Suite *desk_suite(void);
 Suite *cli_suite(void);
+Suite *metrics_suite(void);
 
 #endif

@@ -1,0 +1,526 @@
+/* check_metrics.c — SLA clocks, business time and period metrics against
+ * hand-computed fixtures; list --sla and the reports on temp desks. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "fixture.h"
+#include "kefu/datetime.h"
+#include "kefu/error.h"
+#include "kefu/metrics.h"
+
+#define H 3600
+#define M 60
+
+/* A desk's settings: P3 240/4320 minutes, P1 15/240, warn at 80%. */
+static const char conf_24x7[] =
+	"{\"kefu\": 1, \"types\": [\"bug\", \"usage\", \"requirement\"], \"channels\": [\"email\"],"
+	" \"priorities\": [{\"name\": \"P1\", \"first_response_minutes\": 15, \"resolution_minutes\": 240},"
+	"                {\"name\": \"P3\", \"first_response_minutes\": 240, \"resolution_minutes\": 4320}],"
+	" \"sensitive_words\": [\"退款\", \"Refund\"],"
+	" \"sla\": {\"warn_percent\": 80, \"tiers\": {\"gold\": {\"P3\": {\"first_response_minutes\": 60}}}}}";
+
+/* Shanghai office hours, Monday 2026-11-23 a holiday. */
+static const char conf_office[] =
+	"{\"kefu\": 1, \"types\": [\"bug\"], \"channels\": [\"email\"],"
+	" \"priorities\": [{\"name\": \"P3\", \"first_response_minutes\": 240, \"resolution_minutes\": 540}],"
+	" \"sla\": {\"warn_percent\": 80,"
+	"   \"business_hours\": {\"start\": \"09:00\", \"end\": \"18:00\","
+	"                        \"days\": [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"], \"utc_offset\": \"+08:00\"},"
+	"   \"holidays\": [\"2026-11-23\"]}}";
+
+static kefu_conf *conf(const char *text)
+{
+	kefu_conf *c = NULL;
+	ck_assert_msg(kefu_conf_parse(&c, text, strlen(text), "kefu.json") == 0, "%s", kefu_error_last());
+	return c;
+}
+
+static int64_t at(const char *iso)
+{
+	int64_t t = 0;
+	ck_assert_int_eq(kefu_time_parse_iso(&t, iso), 0);
+	return t;
+}
+
+/* A ticket built event by event; times are UTC. */
+static kefu_ticket *ticket(const char *id, const char *customer, const char *type,
+                           const char *priority, int64_t created)
+{
+	kefu_ticket *t = kefu_ticket_new(id);
+	kefu_event *e = kefu_ticket_add_event(t, "created", "Li Wei <li@x>", created);
+	kefu_event_set(e, "title", "打印模板错位");
+	kefu_event_set(e, "customer", customer);
+	kefu_event_set(e, "type", type);
+	kefu_event_set(e, "priority", priority);
+	kefu_ticket_fold(t);
+	return t;
+}
+
+static void ev(kefu_ticket *t, const char *kind, int64_t when, const char *value)
+{
+	kefu_event *e = kefu_ticket_add_event(t, kind, "Li Wei <li@x>", when);
+	if (!strcmp(kind, "comment"))
+		kefu_event_set(e, "text", value ? value : "ok");
+	else if (!strcmp(kind, "rate"))
+		kefu_event_set_num(e, "score", atoi(value));
+	else if (!strcmp(kind, "worklog"))
+		kefu_event_set_num(e, "minutes", atoi(value));
+	else if (value)
+		kefu_event_set(e, "value", value);
+	kefu_ticket_fold(t);
+}
+
+static void customer_says(kefu_ticket *t, int64_t when, const char *text)
+{
+	kefu_event *e = kefu_ticket_add_event(t, "comment", "Li Wei <li@x>", when);
+	kefu_event_set(e, "text", text);
+	kefu_event_set(e, "from", "customer");
+	kefu_ticket_fold(t);
+}
+
+START_TEST(response_clock_runs_until_the_first_response)
+{
+	kefu_conf *c = conf(conf_24x7);
+	kefu_factset set;
+	kefu_sla s;
+	char cell[16];
+	int64_t t0 = at("2026-11-23T01:00:00Z");
+	kefu_ticket *t = ticket("T03ent0000001", "huaxin", "usage", "P3", t0);
+
+	kefu_factset_init(&set);
+	const kefu_facts *f = kefu_factset_add_ticket(&set, t, NULL);
+	/* 3h of 4h: 75%, ok, 1h left. */
+	kefu_sla_eval(&s, f, c, t0 + 3 * H);
+	ck_assert_int_eq(s.response.level, KEFU_SLA_OK);
+	ck_assert_int_eq(s.response.done, 0);
+	ck_assert_int_eq(s.response.left, 1 * H);
+	kefu_sla_cell(cell, &s);
+	ck_assert_str_eq(cell, "1h");
+	/* 3h20m: past 80% -> at risk. */
+	kefu_sla_eval(&s, f, c, t0 + 200 * M);
+	ck_assert_int_eq(s.response.level, KEFU_SLA_AT_RISK);
+	ck_assert_str_eq(kefu_sla_level_name(kefu_sla_worst(&s)), "at-risk");
+	/* 5h: one hour overdue. */
+	kefu_sla_eval(&s, f, c, t0 + 5 * H);
+	ck_assert_int_eq(s.response.level, KEFU_SLA_BREACHED);
+	ck_assert_int_eq(s.response.left, -1 * H);
+	kefu_sla_cell(cell, &s);
+	ck_assert_str_eq(cell, "-1h");
+	/* The gold tier answers within 60 minutes. */
+	kefu_factset_release(&set);
+	kefu_factset_init(&set);
+	f = kefu_factset_add_ticket(&set, t, "gold");
+	kefu_sla_eval(&s, f, c, t0 + 50 * M);
+	ck_assert_int_eq(s.response.target, 60 * M);
+	ck_assert_int_eq(s.response.level, KEFU_SLA_AT_RISK);
+	kefu_factset_release(&set);
+	kefu_ticket_free(t);
+	kefu_conf_free(c);
+}
+END_TEST
+
+START_TEST(no_first_response_yet_counts_as_missed_once_the_target_passes)
+{
+	kefu_conf *c = conf(conf_24x7);
+	kefu_factset set;
+	kefu_metrics m;
+	int64_t t0 = at("2026-11-17T01:00:00Z"), from = at("2026-11-16T00:00:00Z");
+	kefu_ticket *t = ticket("T03ent0000001", "huaxin", "usage", "P3", t0);
+
+	kefu_factset_init(&set);
+	kefu_factset_add_ticket(&set, t, NULL);
+	kefu_metrics_compute(&m, &set, NULL, NULL, c, from, from + 7 * 24 * H, from + 30 * 24 * H);
+	ck_assert_int_eq(m.created, 1);
+	ck_assert_int_eq(m.response.n, 0);
+	ck_assert_int_eq(m.response_met, 0);
+	ck_assert_int_eq(m.response_missed, 1);
+	ck_assert_int_eq(m.backlog, 1);
+	ck_assert_int_eq(m.breaches, 1);
+	ck_assert(kefu_metrics_response_attainment(&m) == 0.0);
+	/* The next week it does not count again. */
+	kefu_metrics_compute(&m, &set, NULL, NULL, c, from + 7 * 24 * H, from + 14 * 24 * H,
+	                     from + 30 * 24 * H);
+	ck_assert_int_eq(m.response_missed, 0);
+	ck_assert_int_eq(m.backlog, 1);
+	ck_assert(kefu_metrics_response_attainment(&m) < 0);
+	kefu_factset_release(&set);
+	kefu_ticket_free(t);
+	kefu_conf_free(c);
+}
+END_TEST
+
+START_TEST(reopened_twice_counts_only_open_time)
+{
+	kefu_conf *c = conf(conf_24x7);
+	kefu_factset set;
+	kefu_metrics m;
+	kefu_sla s;
+	int64_t t0 = at("2026-11-16T02:00:00Z"), from = at("2026-11-16T00:00:00Z");
+	kefu_ticket *t = ticket("T03ent0000001", "huaxin", "bug", "P3", t0);
+
+	ev(t, "ack", t0 + 30 * M, NULL);
+	ev(t, "status", t0 + 2 * H, "resolved");   /* 2h open */
+	ev(t, "reopen", t0 + 10 * H, NULL);        /* 8h resolved: not counted */
+	ev(t, "status", t0 + 13 * H, "resolved");  /* +3h */
+	ev(t, "reopen", t0 + 24 * H, NULL);
+	ev(t, "status", t0 + 25 * H, "closed");    /* +1h */
+	ck_assert_int_eq(t->reopen_count, 2);
+	kefu_factset_init(&set);
+	const kefu_facts *f = kefu_factset_add_ticket(&set, t, NULL);
+	ck_assert_uint_eq(f->nspans, 6);
+	ck_assert_int_eq(kefu_metrics_elapsed(f, &c->calendar, t0 + 100 * H), 6 * H);
+	kefu_sla_eval(&s, f, c, t0 + 100 * H);
+	ck_assert_int_eq(s.resolution.done, 1);
+	ck_assert_int_eq(s.resolution.elapsed, 6 * H);
+	ck_assert_int_eq(s.response.elapsed, 30 * M);
+	ck_assert_int_eq(kefu_sla_worst(&s), KEFU_SLA_OK);
+
+	kefu_metrics_compute(&m, &set, NULL, NULL, c, from, from + 7 * 24 * H, from + 30 * 24 * H);
+	ck_assert_int_eq(m.resolved, 1);
+	ck_assert_int_eq(m.closed, 1);
+	ck_assert_int_eq(m.reopened, 1);
+	ck_assert_int_eq(m.resolution.n, 1);
+	ck_assert(m.resolution.median == 360.0);
+	ck_assert_int_eq(m.response.n, 1);
+	ck_assert(m.response.mean == 30.0);
+	ck_assert_int_eq(m.bugs, 1);
+	ck_assert_int_eq(m.bugs_resolved, 1);
+	ck_assert(kefu_metrics_reopen_rate(&m) == 1.0);
+	ck_assert_int_eq(m.backlog, 0);
+	kefu_factset_release(&set);
+	kefu_ticket_free(t);
+	kefu_conf_free(c);
+}
+END_TEST
+
+START_TEST(business_hours_skip_the_weekend_and_a_holiday)
+{
+	kefu_conf *c = conf(conf_office);
+	kefu_factset set;
+	kefu_sla s;
+	char cell[16];
+	/* Friday 17:00 Shanghai; Monday is a holiday; Tuesday 10:00. */
+	int64_t fri = at("2026-11-20T09:00:00Z"), tue = at("2026-11-24T02:00:00Z");
+
+	ck_assert_int_eq(c->calendar.all, 0);
+	ck_assert_int_eq(c->calendar.utc_offset, 480);
+	ck_assert_int_eq(kefu_calendar_seconds(&c->calendar, fri, tue), 2 * H);
+	/* Four whole weeks less the holiday: 20 days of 9h - 9h. */
+	ck_assert_int_eq(kefu_calendar_seconds(&c->calendar, at("2026-11-02T01:00:00Z"),
+	                                       at("2026-11-30T01:00:00Z")), 19 * 9 * H);
+	/* Saturday alone counts nothing; a plain Wednesday counts 9h. */
+	ck_assert_int_eq(kefu_calendar_seconds(&c->calendar, at("2026-11-21T00:00:00Z"),
+	                                       at("2026-11-22T00:00:00Z")), 0);
+	ck_assert_int_eq(kefu_calendar_seconds(&c->calendar, at("2026-11-25T00:00:00Z"),
+	                                       at("2026-11-25T15:00:00Z")), 9 * H);
+
+	kefu_ticket *t = ticket("T03ent0000001", "huaxin", "bug", "P3", fri);
+	kefu_factset_init(&set);
+	const kefu_facts *f = kefu_factset_add_ticket(&set, t, NULL);
+	/* Tuesday 10:00: 2h of the 4h response target. */
+	kefu_sla_eval(&s, f, c, tue);
+	ck_assert_int_eq(s.response.elapsed, 2 * H);
+	ck_assert_int_eq(s.response.level, KEFU_SLA_OK);
+	kefu_sla_cell(cell, &s);
+	ck_assert_str_eq(cell, "2h");
+	/* Tuesday 13:30: 5h30m -> 1h30m over. */
+	kefu_sla_eval(&s, f, c, tue + 3 * H + 30 * M);
+	ck_assert_int_eq(s.response.level, KEFU_SLA_BREACHED);
+	ck_assert_int_eq(s.response.left, -90 * M);
+	kefu_factset_release(&set);
+	kefu_ticket_free(t);
+	kefu_conf_free(c);
+}
+END_TEST
+
+START_TEST(waiting_on_the_customer_pauses_the_clock)
+{
+	kefu_conf *c = conf(conf_24x7);
+	kefu_factset set;
+	kefu_sla s;
+	char cell[16];
+	int64_t t0 = at("2026-11-16T02:00:00Z");
+	kefu_ticket *t = ticket("T03ent0000001", "huaxin", "usage", "P1", t0);
+
+	ev(t, "ack", t0 + 5 * M, NULL);
+	ev(t, "status", t0 + 1 * H, "waiting");
+	kefu_factset_init(&set);
+	const kefu_facts *f = kefu_factset_add_ticket(&set, t, NULL);
+	/* Ten hours later only the first hour counts; P1 wants 4h. */
+	kefu_sla_eval(&s, f, c, t0 + 10 * H);
+	ck_assert_int_eq(s.resolution.elapsed, 1 * H);
+	ck_assert_int_eq(s.resolution.paused, 1);
+	ck_assert_int_eq(s.resolution.level, KEFU_SLA_OK);
+	kefu_sla_cell(cell, &s);
+	ck_assert_str_eq(cell, "paused");
+
+	ev(t, "status", t0 + 20 * H, "in-progress");
+	ev(t, "status", t0 + 22 * H, "resolved");
+	kefu_factset_release(&set);
+	kefu_factset_init(&set);
+	f = kefu_factset_add_ticket(&set, t, NULL);
+	kefu_sla_eval(&s, f, c, t0 + 30 * H);
+	ck_assert_int_eq(s.resolution.elapsed, 3 * H);
+	ck_assert_int_eq(s.resolution.level, KEFU_SLA_OK);
+	kefu_sla_cell(cell, &s);
+	ck_assert_str_eq(cell, "ok");
+	kefu_factset_release(&set);
+	kefu_ticket_free(t);
+	kefu_conf_free(c);
+}
+END_TEST
+
+START_TEST(an_empty_week_has_zero_counts_and_no_rates)
+{
+	kefu_conf *c = conf(conf_24x7);
+	kefu_factset set;
+	kefu_metrics m;
+	int64_t from = at("2026-11-16T00:00:00Z");
+	kefu_ticket *t = ticket("T03ent0000001", "huaxin", "usage", "P3", from - 30 * 24 * H);
+
+	ev(t, "ack", from - 30 * 24 * H + M, NULL);
+	ev(t, "status", from - 29 * 24 * H, "resolved");
+	kefu_factset_init(&set);
+	kefu_metrics_compute(&m, &set, NULL, NULL, c, from, from + 7 * 24 * H, from + 7 * 24 * H);
+	ck_assert_int_eq(m.created + m.resolved + m.backlog + m.ratings + m.minutes, 0);
+	kefu_factset_add_ticket(&set, t, NULL);
+	kefu_metrics_compute(&m, &set, NULL, NULL, c, from, from + 7 * 24 * H, from + 7 * 24 * H);
+	ck_assert_int_eq(m.created + m.resolved + m.closed + m.backlog, 0);
+	ck_assert_int_eq(m.response.n + m.resolution.n, 0);
+	ck_assert(kefu_metrics_response_attainment(&m) < 0);
+	ck_assert(kefu_metrics_resolution_attainment(&m) < 0);
+	ck_assert(kefu_metrics_reopen_rate(&m) < 0);
+	ck_assert(kefu_metrics_bug_share(&m) < 0);
+	ck_assert(kefu_metrics_satisfaction(&m) < 0);
+	ck_assert(kefu_metrics_nonrating_rate(&m) < 0);
+	kefu_factset_release(&set);
+	kefu_ticket_free(t);
+	kefu_conf_free(c);
+}
+END_TEST
+
+START_TEST(a_week_of_tickets_adds_up_by_hand)
+{
+	kefu_conf *c = conf(conf_24x7);
+	kefu_factset set;
+	kefu_metrics m;
+	int64_t w = at("2026-11-16T00:00:00Z"), D = 24 * H;
+	kefu_ticket *t[5];
+
+	/* a: bug, answered after 1h, resolved after 10h, rated 2, 90m worklog. */
+	t[0] = ticket("T03ent000000a", "huaxin", "bug", "P3", w + 1 * H);
+	ev(t[0], "comment", w + 2 * H, "在查");
+	ev(t[0], "worklog", w + 3 * H, "90");
+	ev(t[0], "status", w + 11 * H, "resolved");
+	ev(t[0], "rate", w + 2 * D, "2");
+	/* b: usage, answered after 5h (missed 4h), resolved in 20h, no score. */
+	t[1] = ticket("T03ent000000b", "huaxin", "usage", "P3", w + 1 * D);
+	ev(t[1], "ack", w + 1 * D + 5 * H, NULL);
+	ev(t[1], "status", w + 1 * D + 20 * H, "resolved");
+	/* c: same customer and type as b, back within 24h of b's resolution. */
+	t[2] = ticket("T03ent000000c", "huaxin", "usage", "P3", w + 2 * D + 10 * H);
+	ev(t[2], "ack", w + 2 * D + 11 * H, NULL);
+	/* d: a requirement from another customer, answered after 3h, escalated. */
+	t[3] = ticket("T03ent000000d", "northwind", "requirement", "P3", w + 3 * D);
+	ev(t[3], "ack", w + 3 * D + 3 * H, NULL);
+	kefu_event *e = kefu_ticket_add_event(t[3], "escalate", "Li Wei <li@x>", w + 4 * D);
+	kefu_event_set(e, "ref", "RD-1");
+	kefu_ticket_fold(t[3]);
+	customer_says(t[3], w + 4 * D, "再不解决我们要求退款");
+	/* e: created the week before, still open: backlog only. */
+	t[4] = ticket("T03ent000000e", "northwind", "usage", "P3", w - 2 * D);
+	ev(t[4], "ack", w - 2 * D + H, NULL);
+
+	kefu_factset_init(&set);
+	for (int i = 0; i < 5; i++)
+		kefu_factset_add_ticket(&set, t[i], NULL);
+	kefu_metrics_compute(&m, &set, NULL, NULL, c, w, w + 7 * D, w + 30 * D);
+	ck_assert_int_eq(m.created, 4);
+	ck_assert_int_eq(m.resolved, 2);
+	ck_assert_int_eq(m.backlog, 3);
+	ck_assert_int_eq(m.bugs, 1);
+	ck_assert_int_eq(m.service, 3);
+	ck_assert_int_eq(m.requirements, 1);
+	ck_assert_int_eq(m.escalations, 1);
+	ck_assert_int_eq(m.minutes, 90);
+	ck_assert_int_eq(m.comebacks, 1);
+	ck_assert(kefu_metrics_reopen_rate(&m) == 0.5);
+	/* Response: 60, 300, 60, 180 minutes. */
+	ck_assert_int_eq(m.response.n, 4);
+	ck_assert(m.response.mean == 150.0);
+	ck_assert(m.response.median == 120.0);
+	ck_assert(m.response.p90 == 300.0);
+	ck_assert_int_eq(m.response_met, 3);
+	ck_assert_int_eq(m.response_missed, 1);
+	ck_assert(kefu_metrics_response_attainment(&m) == 0.75);
+	/* Resolution: 600 and 1200 minutes, both within 4320. The open
+	 * tickets c, d and e pass 4320 minutes (3 days) within the week. */
+	ck_assert(m.resolution.mean == 900.0);
+	ck_assert_int_eq(m.resolution_met, 2);
+	ck_assert_int_eq(m.resolution_missed, 3);
+	ck_assert(kefu_metrics_resolution_attainment(&m) == 0.4);
+	ck_assert_int_eq(m.breaches, 4);
+	ck_assert(kefu_metrics_bug_share(&m) == 0.25);
+	ck_assert(kefu_metrics_bug_resolution_rate(&m) == 1.0);
+	ck_assert_int_eq(m.ratings, 1);
+	ck_assert_int_eq(m.scores[1], 1);
+	ck_assert_int_eq(m.low_scores, 1);
+	ck_assert(kefu_metrics_nonrating_rate(&m) == 0.5);
+	ck_assert_int_eq(m.flagged, 1);
+	for (int i = 0; i < 5; i++)
+		kefu_ticket_free(t[i]);
+	kefu_factset_release(&set);
+	kefu_conf_free(c);
+}
+END_TEST
+
+START_TEST(stored_facts_round_trip)
+{
+	kefu_factset a, b;
+	kefu_buf spans = KEFU_BUF_INIT, work = KEFU_BUF_INIT;
+	int64_t t0 = at("2026-11-16T02:00:00Z");
+	kefu_ticket *t = ticket("T03ent0000001", "huaxin", "usage", "P1", t0);
+
+	ev(t, "status", t0 + H, "waiting");
+	ev(t, "worklog", t0 + 2 * H, "45");
+	ev(t, "status", t0 + 3 * H, "resolved");
+	kefu_factset_init(&a);
+	kefu_factset_init(&b);
+	const kefu_facts *f = kefu_factset_add_ticket(&a, t, "gold");
+	kefu_facts_spans_text(&spans, f);
+	kefu_facts_work_text(&work, f);
+	ck_assert_int_eq(kefu_factset_add_stored(&b, f, spans.ptr, work.ptr), 0);
+	ck_assert_uint_eq(b.items[0].nspans, 3);
+	ck_assert_int_eq(b.items[0].spans[1].state, KEFU_CLOCK_WAIT);
+	ck_assert_int_eq(b.items[0].spans[2].at, t0 + 3 * H);
+	ck_assert_uint_eq(b.items[0].nwork, 1);
+	ck_assert_int_eq(b.items[0].work[0].minutes, 45);
+	ck_assert_str_eq(b.items[0].tier, "gold");
+	ck_assert_int_eq(kefu_factset_add_stored(&b, f, "12x", ""), KEFU_EBADDATA);
+	kefu_buf_release(&spans);
+	kefu_buf_release(&work);
+	kefu_factset_release(&a);
+	kefu_factset_release(&b);
+	kefu_ticket_free(t);
+}
+END_TEST
+
+START_TEST(sensitive_words_match_any_case_and_chinese)
+{
+	kefu_conf *c = conf(conf_24x7);
+	kefu_factset set;
+	kefu_ticket *t = ticket("T03ent0000001", "huaxin", "usage", "P3", at("2026-11-16T02:00:00Z"));
+	kefu_ticket *u = ticket("T03ent0000002", "huaxin", "usage", "P3", at("2026-11-16T02:00:00Z"));
+
+	customer_says(t, at("2026-11-16T03:00:00Z"), "we want a REFUND now");
+	/* Our own notes do not count as the customer's words. */
+	ev(u, "comment", at("2026-11-16T03:00:00Z"), "客户可能会要求退款");
+	kefu_factset_init(&set);
+	ck_assert_str_eq(kefu_facts_sensitive(kefu_factset_add_ticket(&set, t, NULL), c), "Refund");
+	ck_assert_ptr_null(kefu_facts_sensitive(kefu_factset_add_ticket(&set, u, NULL), c));
+	customer_says(u, at("2026-11-16T04:00:00Z"), "我们要退款！");
+	ck_assert_str_eq(kefu_facts_sensitive(kefu_factset_add_ticket(&set, u, NULL), c), "退款");
+	kefu_factset_release(&set);
+	kefu_ticket_free(t);
+	kefu_ticket_free(u);
+	kefu_conf_free(c);
+}
+END_TEST
+
+START_TEST(iso_weeks_start_on_monday_in_the_desk_zone)
+{
+	int64_t from, to;
+	char label[9];
+
+	ck_assert_int_eq(kefu_period_week(&from, &to, "2026-W47", 480), 0);
+	ck_assert_int_eq(from, at("2026-11-15T16:00:00Z"));
+	ck_assert_int_eq(to - from, 7 * 24 * H);
+	ck_assert_int_eq(kefu_period_week(&from, &to, "2026-W01", 0), 0);
+	ck_assert_int_eq(from, at("2025-12-29T00:00:00Z"));
+	ck_assert_int_eq(kefu_period_week(&from, &to, "2025-W53", 0), KEFU_EINVALID);
+	ck_assert_int_eq(kefu_period_week(&from, &to, "2026-W53", 0), 0); /* 2026 starts on a Thursday */
+	ck_assert_int_eq(kefu_period_week(&from, &to, "2026-47", 0), KEFU_EINVALID);
+	/* Sunday 20:00 UTC is Monday 04:00 in Shanghai: a week later. */
+	kefu_period_week_label(label, at("2026-11-22T20:00:00Z"), 0);
+	ck_assert_str_eq(label, "2026-W47");
+	kefu_period_week_label(label, at("2026-11-22T20:00:00Z"), 480);
+	ck_assert_str_eq(label, "2026-W48");
+	ck_assert_int_eq(kefu_period_dates(&from, &to, "2026-10-01", "2026-12-31", 480), 0);
+	ck_assert_int_eq(from, at("2026-09-30T16:00:00Z"));
+	ck_assert_int_eq(to, at("2026-12-31T16:00:00Z"));
+}
+END_TEST
+
+START_TEST(utc_times_show_in_the_consultants_zone)
+{
+	char when[20];
+	int64_t t = at("2026-11-23T10:00:00Z");
+	setenv("TZ", "Asia/Shanghai", 1);
+	tzset();
+	kefu_time_local(when, t);
+	ck_assert_str_eq(when, "2026-11-23 18:00");
+	setenv("TZ", "America/New_York", 1);
+	tzset();
+	kefu_time_local(when, t);
+	ck_assert_str_eq(when, "2026-11-23 05:00");
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+END_TEST
+
+START_TEST(old_settings_without_sla_keys_still_load)
+{
+	static const char old[] =
+		"{\"kefu\": 1, \"types\": [\"bug\"], \"channels\": [\"email\"],"
+		" \"priorities\": [{\"name\": \"P3\"}], \"sla\": {\"warn_percent\": 70}}";
+	kefu_conf *c = conf(old);
+	int fr, res;
+	ck_assert_int_eq(c->calendar.all, 1);
+	ck_assert_int_eq(c->warn_percent, 70);
+	kefu_conf_sla_targets(c, "P3", "gold", &fr, &res);
+	ck_assert_int_eq(fr, 240);
+	ck_assert_int_eq(res, 4320);
+	kefu_conf_free(c);
+
+	static const char bad[] =
+		"{\"kefu\": 1, \"types\": [\"bug\"], \"channels\": [\"email\"], \"priorities\": [{\"name\": \"P3\"}],"
+		" \"sla\": {\"business_hours\": {\"start\": \"18:00\", \"end\": \"09:00\"}}}";
+	kefu_conf *b = NULL;
+	ck_assert_int_eq(kefu_conf_parse(&b, bad, strlen(bad), "kefu.json"), KEFU_EBADDATA);
+	ck_assert_ptr_nonnull(strstr(kefu_error_last(), "business_hours"));
+	kefu_buf text = KEFU_BUF_INIT;
+	kefu_conf_default_text(&text, "desk");
+	c = conf(text.ptr);
+	ck_assert_int_eq(c->calendar.all, 0);
+	ck_assert_int_eq(c->calendar.weekdays, 0x3e);
+	kefu_conf_sla_targets(c, "P2", "gold", &fr, &res);
+	ck_assert_int_eq(fr, 30);
+	ck_assert_int_eq(res, 1440);
+	kefu_conf_free(c);
+	kefu_buf_release(&text);
+}
+END_TEST
+
+Suite *metrics_suite(void)
+{
+	Suite *s = suite_create("metrics");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, response_clock_runs_until_the_first_response);
+	tcase_add_test(tc, no_first_response_yet_counts_as_missed_once_the_target_passes);
+	tcase_add_test(tc, reopened_twice_counts_only_open_time);
+	tcase_add_test(tc, business_hours_skip_the_weekend_and_a_holiday);
+	tcase_add_test(tc, waiting_on_the_customer_pauses_the_clock);
+	tcase_add_test(tc, an_empty_week_has_zero_counts_and_no_rates);
+	tcase_add_test(tc, a_week_of_tickets_adds_up_by_hand);
+	tcase_add_test(tc, stored_facts_round_trip);
+	tcase_add_test(tc, sensitive_words_match_any_case_and_chinese);
+	tcase_add_test(tc, iso_weeks_start_on_monday_in_the_desk_zone);
+	tcase_add_test(tc, utc_times_show_in_the_consultants_zone);
+	tcase_add_test(tc, old_settings_without_sla_keys_still_load);
+	suite_add_tcase(s, tc);
+	return s;
+}
