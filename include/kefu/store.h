@@ -118,4 +118,14 @@ int kefu_txn_commit(kefu_txn *t, const char *message, char *commit_hex);
 /* Release the lock if still held and free. NULL is fine. */
 void kefu_txn_free(kefu_txn *t);
 
+/* Take the desk lock without a txn (waits briefly, then KEFU_ELOCKED),
+ * for sync, which moves HEAD and the work tree itself; release it with
+ * kefu_store_unlock(). */
+int kefu_store_lock(kefu_store *s);
+void kefu_store_unlock(kefu_store *s);
+
+/* Set key to value in the repository's own .git/config unless it holds
+ * that value already (so opening a desk writes nothing twice). */
+int kefu_store_config_ensure(kefu_store *s, const char *key, const char *value);
+
 #endif

@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "kefu/sync.h"
 
 #define KEFU_VERSION "0.1.0"
 
@@ -36,6 +38,9 @@ static const kefu_cmd commands[] = {
 	{"customer", kefu_cmd_customer, "customer add SLUG NAME [--tier T] [--consultant WHO] [--branch NAME[:REGION]]... [--contact NAME[:ROLE[:BRANCH]]]...\n       kefu customer list [--json]\n       kefu customer show SLUG",
 	 "manage customer companies"},
 	{"fsck", kefu_cmd_fsck, "fsck", "check every desk file; names each broken one"},
+	{"sync", kefu_cmd_sync, "sync", "fetch from the desk's remote, merge by meaning, push"},
+	{"resolve", kefu_cmd_resolve, "resolve", "finish a merge plain git left conflicted, merging desk files by meaning"},
+	{"merge-driver", kefu_cmd_merge_driver, "merge-driver BASE OURS THEIRS PATH", "(run by git) merge one desk file by meaning into OURS"},
 	{"version", cmd_version, "version", "print the version"},
 	{"help", cmd_help, "help [COMMAND]", "this help"},
 };
@@ -82,6 +87,15 @@ int main(int argc, char **argv)
 	int i = 1;
 
 	setlocale(LC_ALL, "");
+	/* Plain git runs this binary as the desk's merge driver. */
+	{
+		char exe[4096];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n > 0) {
+			exe[n] = '\0';
+			kefu_sync_set_program(exe);
+		}
+	}
 	/* Global options come before the verb. */
 	while (i < argc && argv[i][0] == '-') {
 		if (!strcmp(argv[i], "--desk") && i + 1 < argc) {

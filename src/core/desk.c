@@ -11,6 +11,7 @@
 #include "kefu/datetime.h"
 #include "kefu/desk.h"
 #include "kefu/error.h"
+#include "kefu/sync.h"
 #include "kefu/utf8.h"
 #include "kefu/xalloc.h"
 
@@ -150,6 +151,10 @@ int kefu_desk_open(kefu_desk **out, const char *path, kefu_notice_cb notice, voi
 	}
 	if ((error = kefu_store_open(&d->store, path, notice, payload)) < 0)
 		goto fail;
+	/* So plain git merges desk files as kefu sync does; best effort (a
+	 * read-only config must not keep the desk from opening). */
+	if (kefu_sync_register_driver(d->store) < 0)
+		kefu_error_clear();
 	error = kefu_store_read(d->store, &data, NULL, "kefu.json", NULL);
 	if (error == KEFU_ENOTFOUND) {
 		error = kefu_error_set(KEFU_ENOTFOUND,

@@ -1024,6 +1024,38 @@ void kefu_txn_free(kefu_txn *t)
 	free(t);
 }
 
+int kefu_store_lock(kefu_store *s)
+{
+	return lock_take(s);
+}
+
+void kefu_store_unlock(kefu_store *s)
+{
+	lock_release(s);
+}
+
+int kefu_store_config_ensure(kefu_store *s, const char *key, const char *value)
+{
+	git_config *cfg = NULL, *local = NULL;
+	git_buf have = GIT_BUF_INIT_CONST(NULL, 0);
+	int error;
+
+	if ((error = git_repository_config(&cfg, s->repo)) < 0 ||
+	    (error = git_config_open_level(&local, cfg, GIT_CONFIG_LEVEL_LOCAL)) < 0) {
+		error = git_fail(error, "cannot open the desk's git config");
+		goto done;
+	}
+	if (git_config_get_string_buf(&have, local, key) == 0 && !strcmp(have.ptr, value))
+		goto done;
+	if ((error = git_config_set_string(local, key, value)) < 0)
+		error = git_fail(error, "cannot write the desk's git config");
+done:
+	git_buf_dispose(&have);
+	git_config_free(local);
+	git_config_free(cfg);
+	return error;
+}
+
 /* --- recovery ----------------------------------------------------------*/
 
 /* A journal left behind means a write was interrupted: drop its temp
