@@ -10,8 +10,9 @@
 #include "kefu/error.h"
 #include "kefu/index.h"
 #include "kefu/xalloc.h"
+#include "kb_index.h"
 
-#define INDEX_VERSION "kefu-index 2"
+#define INDEX_VERSION "kefu-index 3"
 
 struct kefu_index {
 	kefu_store *store;
@@ -19,6 +20,7 @@ struct kefu_index {
 	char *path;
 	sqlite3_stmt *put_ticket, *del_ticket, *put_problem, *del_problem;
 	sqlite3_stmt *put_customer, *del_customer;
+	kefu_kb_ix *kb; /* writers of the search tables (kb_search.c) */
 	sqlite3_stmt *put_facts, *del_facts; /* what metrics.c needs, per ticket */
 };
 
@@ -45,7 +47,16 @@ static const char schema[] =
 	" spans TEXT, work TEXT) WITHOUT ROWID;"
 	"CREATE INDEX facts_path ON facts(path);"
 	"CREATE INDEX facts_updated ON facts(updated_at);"
-	"CREATE INDEX facts_open ON facts(is_open, customer);";
+	"CREATE INDEX facts_open ON facts(is_open, customer);"
+	/* Knowledge base and search (kb_search.c): kb/ and replies/ files;
+	 * FTS rows keyed by the rowid of their kb / tickets row. */
+	"CREATE TABLE kb (slug TEXT, kind INT, path TEXT UNIQUE, blob TEXT, title TEXT,"
+	" category TEXT, tags TEXT, products TEXT, author TEXT, updated TEXT);"
+	"CREATE VIRTUAL TABLE kb_fts USING fts5(title, tags, body, tokenize='kefu');"
+	"CREATE VIRTUAL TABLE ticket_fts USING fts5(title, body, tokenize='kefu');"
+	"CREATE TABLE ticket_links (tid INT, target TEXT);"
+	"CREATE INDEX ticket_links_tid ON ticket_links(tid);"
+	"CREATE INDEX ticket_links_target ON ticket_links(target);";
 
 static int db_fail(kefu_index *idx, const char *what)
 {
@@ -71,6 +82,8 @@ static void finalize_all(kefu_index *idx)
 	sqlite3_finalize(idx->del_problem);
 	sqlite3_finalize(idx->put_customer);
 	sqlite3_finalize(idx->del_customer);
+	kefu_kb__ix_free(idx->kb);
+	idx->kb = NULL;
 	sqlite3_finalize(idx->put_facts);
 	sqlite3_finalize(idx->del_facts);
 	idx->put_facts = idx->del_facts = NULL;
@@ -154,6 +167,8 @@ static int open_db(kefu_index *idx, int fresh)
 	if (sqlite3_open_v2(idx->path, &idx->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
 		return db_fail(idx, "cannot open");
 	sqlite3_busy_timeout(idx->db, 5000);
+	if (kefu_kb__register(idx->db) < 0)
+		return KEFU_ERROR;
 	if (meta_get(idx, "version", version, sizeof(version)) == 0 && !strcmp(version, INDEX_VERSION) &&
 	    sqlite3_exec(idx->db, "PRAGMA quick_check(1)", NULL, NULL, NULL) == SQLITE_OK) {
 		exec(idx, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
@@ -337,7 +352,8 @@ static int on_ticket_file(const char *path, const char *old_blob, const char *ne
 
 	(void)old_blob;
 	r->changed++;
-	if ((error = forget(idx, idx->del_ticket, path)) < 0 ||
+	if ((error = kefu_kb__forget_ticket(&idx->kb, idx->db, path)) < 0 ||
+	    (error = forget(idx, idx->del_ticket, path)) < 0 ||
 	    (error = forget(idx, idx->del_facts, path)) < 0 ||
 	    (error = forget(idx, idx->del_problem, path)) < 0)
 		return error;
@@ -350,7 +366,8 @@ static int on_ticket_file(const char *path, const char *old_blob, const char *ne
 		return error;
 	if (kefu_ticket_parse(&t, r->data.ptr, r->data.size, path) < 0)
 		return put_problem(idx, path, new_blob, kefu_error_last());
-	if ((error = put_ticket(idx, path, new_blob, t)) == 0)
+	if ((error = put_ticket(idx, path, new_blob, t)) == 0 &&
+	    (error = kefu_kb__put_ticket(&idx->kb, idx->db, t)) == 0)
 		error = put_facts(idx, path, t);
 	kefu_ticket_free(t);
 	return error;
@@ -389,6 +406,32 @@ static int on_customer_file(const char *path, const char *old_blob, const char *
 	return step_done(idx, st);
 }
 
+static int on_kb_file(const char *path, const char *old_blob, const char *new_blob, void *payload)
+{
+	struct refresh *r = payload;
+	kefu_index *idx = r->idx;
+	kefu_article *a = NULL;
+	int error;
+
+	(void)old_blob;
+	r->changed++;
+	if ((error = kefu_kb__forget_doc(&idx->kb, idx->db, path)) < 0 ||
+	    (error = forget(idx, idx->del_problem, path)) < 0)
+		return error;
+	if (!new_blob || strrchr(path, '/')[1] == '.')
+		return 0;
+	if (!kefu_kb_path_slug(NULL, NULL, path))
+		return put_problem(idx, path, new_blob, "not an article or reply file name (kb/<slug>.md, replies/<slug>.md)");
+	kefu_buf_clear(&r->data);
+	if ((error = kefu_store_read_blob(idx->store, &r->data, new_blob)) < 0)
+		return error;
+	if (kefu_kb_parse(&a, r->data.ptr, r->data.size, path) < 0)
+		return put_problem(idx, path, new_blob, kefu_error_last());
+	error = kefu_kb__put_doc(&idx->kb, idx->db, path, new_blob, a);
+	kefu_kb_free(a);
+	return error;
+}
+
 static int catch_up(kefu_index *idx, const char *from, const char *to, size_t *changed)
 {
 	struct refresh r = {idx, KEFU_BUF_INIT, 0};
@@ -398,6 +441,8 @@ static int catch_up(kefu_index *idx, const char *from, const char *to, size_t *c
 		return error;
 	if ((error = kefu_store_diff(idx->store, from, to, "tickets", on_ticket_file, &r)) < 0 ||
 	    (error = kefu_store_diff(idx->store, from, to, "customers", on_customer_file, &r)) < 0 ||
+	    (error = kefu_store_diff(idx->store, from, to, "kb", on_kb_file, &r)) < 0 ||
+	    (error = kefu_store_diff(idx->store, from, to, "replies", on_kb_file, &r)) < 0 ||
 	    (error = meta_set(idx, "tree", to)) < 0) {
 		exec(idx, "ROLLBACK");
 		goto done;
@@ -731,4 +776,9 @@ done:
 	sqlite3_finalize(st);
 	kefu_buf_release(&sql);
 	return error;
+}
+
+sqlite3 *kefu_index__db(kefu_index *idx)
+{
+	return idx->db;
 }

@@ -39,5 +39,6 @@ Suite *ticket_suite(void);
 Suite *desk_suite(void);
 Suite *cli_suite(void);
 Suite *metrics_suite(void);
+Suite *kb_suite(void);
 
 #endif

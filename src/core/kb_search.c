@@ -1,0 +1,1065 @@
+/* kb_search.c — full-text search for the knowledge base and tickets: the
+ * CJK-aware tokenizer (also registered with SQLite FTS5), safe MATCH
+ * expressions, snippets with highlight ranges, and the index writers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kb_index.h"
+#include "kefu/error.h"
+#include "kefu/utf8.h"
+#include "kefu/xalloc.h"
+
+#define MAX_WORD 256   /* bytes of one word token; longer words are cut */
+#define MAX_TERMS 48   /* terms of one query */
+
+/* --- characters --------------------------------------------------------*/
+
+/* Han, Hiragana, Katakana and Hangul: scripts written without spaces. */
+static int is_cjk(uint32_t c)
+{
+	return (c >= 0x3040 && c <= 0x30ff && c != 0x30fb) || (c >= 0x31f0 && c <= 0x31ff) ||
+	       (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) ||
+	       (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff66 && c <= 0xff9f) ||
+	       (c >= 0xac00 && c <= 0xd7af) || (c >= 0x1100 && c <= 0x11ff) ||
+	       (c >= 0x3130 && c <= 0x318f) || (c >= 0x20000 && c <= 0x3134f) ||
+	       c == 0x3005 || c == 0x3007;
+}
+
+/* Letters and digits of other scripts; punctuation, symbols, spaces,
+ * emoji and private use separate words. */
+static int is_word(uint32_t c)
+{
+	if (c < 0x80)
+		return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	if (c <= 0xbf)
+		return c == 0xaa || c == 0xb5 || c == 0xba;
+	if (c == 0xd7 || c == 0xf7)
+		return 0;
+	if (c >= 0xff00 && c <= 0xffef)
+		return (c >= 0xff10 && c <= 0xff19) || (c >= 0xff21 && c <= 0xff3a) ||
+		       (c >= 0xff41 && c <= 0xff5a);
+	if ((c >= 0x2000 && c <= 0x2bff) || (c >= 0x2e00 && c <= 0x2e7f) ||
+	    (c >= 0x3000 && c <= 0x303f) || (c >= 0xe000 && c <= 0xf8ff) ||
+	    (c >= 0xfe00 && c <= 0xfe6f) || (c >= 0xfff0 && c <= 0xffff) ||
+	    (c >= 0x1f000 && c <= 0x1faff) || c == 0x30fb || c == 0xfeff)
+		return 0;
+	return !is_cjk(c);
+}
+
+/* Simple case folding, plus fullwidth ASCII to ASCII (ＳＳＯ is SSO). */
+static uint32_t fold(uint32_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c + 32;
+	if (c < 0x80)
+		return c;
+	if (c >= 0xff21 && c <= 0xff3a)
+		return c - 0xff21 + 'a';
+	if (c >= 0xff41 && c <= 0xff5a)
+		return c - 0xff41 + 'a';
+	if (c >= 0xff10 && c <= 0xff19)
+		return c - 0xff10 + '0';
+	if (c >= 0xc0 && c <= 0xde && c != 0xd7)
+		return c + 32;
+	if ((c >= 0x100 && c <= 0x137) || (c >= 0x14a && c <= 0x177))
+		return c | 1;
+	if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e))
+		return (c & 1) ? c + 1 : c;
+	if (c >= 0x391 && c <= 0x3a9 && c != 0x3a2)
+		return c + 32;
+	if (c >= 0x410 && c <= 0x42f)
+		return c + 32;
+	if (c >= 0x400 && c <= 0x40f)
+		return c + 80;
+	return c;
+}
+
+static size_t encode(char *out, uint32_t c)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xc0 | (c >> 6));
+		out[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xe0 | (c >> 12));
+		out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | (c >> 18));
+	out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+enum { C_OTHER, C_WORD, C_CJK };
+
+/* The class of the character at s (n gets its length, 1 for a bad byte). */
+static int classify(const char *s, size_t len, uint32_t *cp, size_t *n)
+{
+	int k = kefu_utf8_decode(s, len, cp);
+	if (k < 0) {
+		*n = 1;
+		return C_OTHER;
+	}
+	*n = (size_t)k;
+	return is_cjk(*cp) ? C_CJK : is_word(*cp) ? C_WORD : C_OTHER;
+}
+
+/* --- tokenizer ---------------------------------------------------------*/
+
+int kefu_kb_tokenize(const char *text, size_t len, int query, kefu_kb_token_cb cb, void *payload)
+{
+	char word[MAX_WORD + 4];
+	size_t i = 0;
+	int rc;
+
+	while (i < len) {
+		uint32_t cp;
+		size_t n;
+		int cls = classify(text + i, len - i, &cp, &n);
+
+		if (cls == C_WORD) {
+			kefu_kb_token t = {word, 0, i, i, 0, 0};
+			while (i < len && classify(text + i, len - i, &cp, &n) == C_WORD) {
+				if (t.len + 4 <= MAX_WORD)
+					t.len += encode(word + t.len, fold(cp));
+				i += n;
+			}
+			t.end = i;
+			if ((rc = cb(&t, payload)) != 0)
+				return rc;
+		} else if (cls == C_CJK) {
+			/* Document mode: at each character, the bigram (prev, this)
+			 * colocated with prev's unigram (the token just emitted),
+			 * then this unigram at the next position. Query mode: the
+			 * bigrams alone, so a run is a phrase of bigrams. */
+			size_t prev = 0, count = 0;
+			while (i < len && classify(text + i, len - i, &cp, &n) == C_CJK) {
+				kefu_kb_token t = {NULL, 0, 0, 0, 0, 1};
+				if (count) {
+					t.text = text + prev;
+					t.len = i + n - prev;
+					t.start = prev;
+					t.end = i + n;
+					t.colocated = !query;
+					if ((rc = cb(&t, payload)) != 0)
+						return rc;
+				}
+				if (!query) {
+					kefu_kb_token u = {text + i, n, i, i + n, 0, 1};
+					if ((rc = cb(&u, payload)) != 0)
+						return rc;
+				}
+				prev = i;
+				count++;
+				i += n;
+			}
+			if (query && count == 1) {
+				kefu_kb_token u = {text + prev, i - prev, prev, i, 0, 1};
+				if ((rc = cb(&u, payload)) != 0)
+					return rc;
+			}
+		} else {
+			i += n;
+		}
+	}
+	return 0;
+}
+
+/* --- queries -----------------------------------------------------------*/
+
+/* One term of a user query: a folded word or a CJK run as typed. */
+struct term {
+	char *text;
+	size_t len;
+	int cjk, prefix;
+};
+
+struct terms {
+	struct term v[MAX_TERMS];
+	size_t n;
+};
+
+static void add_term(struct terms *ts, const char *s, size_t n, int cjk, int prefix)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		if (ts->v[i].len == n && !memcmp(ts->v[i].text, s, n) && ts->v[i].cjk == cjk) {
+			ts->v[i].prefix |= prefix;
+			return;
+		}
+	if (ts->n == MAX_TERMS || !n)
+		return;
+	ts->v[ts->n].text = kefu_xstrndup(s, n);
+	ts->v[ts->n].len = n;
+	ts->v[ts->n].cjk = cjk;
+	ts->v[ts->n].prefix = prefix;
+	ts->n++;
+}
+
+static void terms_release(struct terms *ts)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		free(ts->v[i].text);
+	ts->n = 0;
+}
+
+/* Split a query into terms. The last word is a prefix when it ends the
+ * query (search as you type); "word*" is a prefix anywhere. */
+static void query_terms(struct terms *ts, const char *q)
+{
+	size_t len = strlen(q), i = 0;
+	char word[MAX_WORD + 4];
+
+	ts->n = 0;
+	while (i < len) {
+		uint32_t cp;
+		size_t n, start = i;
+		int cls = classify(q + i, len - i, &cp, &n);
+		if (cls == C_WORD) {
+			size_t wl = 0;
+			while (i < len && classify(q + i, len - i, &cp, &n) == C_WORD) {
+				if (wl + 4 <= MAX_WORD)
+					wl += encode(word + wl, fold(cp));
+				i += n;
+			}
+			int star = i < len && q[i] == '*';
+			add_term(ts, word, wl, 0, star || i == len);
+		} else if (cls == C_CJK) {
+			while (i < len && classify(q + i, len - i, &cp, &n) == C_CJK)
+				i += n;
+			add_term(ts, q + start, i - start, 1, 0);
+		} else {
+			i += n;
+		}
+	}
+}
+
+static void put_quoted(kefu_buf *out, const char *s, size_t n, int prefix)
+{
+	kefu_buf_putc(out, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			kefu_buf_putc(out, '"');
+		kefu_buf_putc(out, s[i]);
+	}
+	kefu_buf_puts(out, prefix ? "\"*" : "\"");
+}
+
+struct bigrams {
+	kefu_buf *out;
+	const char *join;
+	int *first;
+};
+
+static int put_bigram(const kefu_kb_token *t, void *payload)
+{
+	struct bigrams *b = payload;
+	if (!*b->first)
+		kefu_buf_puts(b->out, b->join);
+	*b->first = 0;
+	put_quoted(b->out, t->text, t->len, 0);
+	return 0;
+}
+
+static void terms_expr(kefu_buf *out, const struct terms *ts, int any_term)
+{
+	const char *join = any_term ? " OR " : " AND ";
+	int first = 1;
+
+	for (size_t i = 0; i < ts->n; i++) {
+		const struct term *t = &ts->v[i];
+		if (any_term && t->cjk) {
+			struct bigrams b = {out, join, &first};
+			kefu_kb_tokenize(t->text, t->len, 1, put_bigram, &b);
+			continue;
+		}
+		if (!first)
+			kefu_buf_puts(out, join);
+		first = 0;
+		put_quoted(out, t->text, t->len, t->prefix && !t->cjk);
+	}
+}
+
+void kefu_kb_match_expr(kefu_buf *out, const char *query, int any_term)
+{
+	struct terms ts;
+	query_terms(&ts, query ? query : "");
+	terms_expr(out, &ts, any_term);
+	terms_release(&ts);
+}
+
+/* --- snippets ----------------------------------------------------------*/
+
+/* Whitespace runs and unsafe characters become one space; invalid UTF-8
+ * becomes U+FFFD. */
+static void clean_text(kefu_buf *out, const char *s, size_t len)
+{
+	size_t i = 0;
+	int space = 1;
+	while (i < len) {
+		uint32_t cp;
+		int n = kefu_utf8_decode(s + i, len - i, &cp);
+		if (n < 0) {
+			kefu_buf_puts(out, "\xef\xbf\xbd");
+			space = 0;
+			i++;
+			continue;
+		}
+		if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x3000 ||
+		    cp == 0xa0 || kefu_utf8_is_unsafe(cp) || cp == 0xfeff) {
+			if (!space)
+				kefu_buf_putc(out, ' ');
+			space = 1;
+		} else {
+			kefu_buf_put(out, s + i, (size_t)n);
+			space = 0;
+		}
+		i += (size_t)n;
+	}
+	kefu_buf_rtrim(out);
+}
+
+struct match {
+	size_t start, end;
+	size_t needle;
+};
+
+struct matcher {
+	const struct terms *ts;
+	struct match *m;
+	size_t n, alloc;
+};
+
+static void add_match(struct matcher *mt, size_t start, size_t end, size_t needle)
+{
+	KEFU_ARRAY_GROW(mt->m, mt->n + 1, mt->alloc);
+	mt->m[mt->n].start = start;
+	mt->m[mt->n].end = end;
+	mt->m[mt->n++].needle = needle;
+}
+
+static int match_word(const kefu_kb_token *t, void *payload)
+{
+	struct matcher *mt = payload;
+	if (t->cjk)
+		return 0;
+	for (size_t i = 0; i < mt->ts->n; i++) {
+		const struct term *q = &mt->ts->v[i];
+		if (q->cjk)
+			continue;
+		if (q->prefix ? t->len >= q->len && !memcmp(t->text, q->text, q->len)
+		              : t->len == q->len && !memcmp(t->text, q->text, q->len))
+			add_match(mt, t->start, t->end, i * 1000);
+	}
+	return 0;
+}
+
+struct cjk_needles {
+	struct matcher *mt;
+	const char *text;
+	size_t len;
+	size_t term, k;
+};
+
+static int match_cjk(const kefu_kb_token *t, void *payload)
+{
+	struct cjk_needles *c = payload;
+	const char *p = c->text, *end = c->text + c->len;
+	while ((p = memmem(p, (size_t)(end - p), t->text, t->len))) {
+		add_match(c->mt, (size_t)(p - c->text), (size_t)(p - c->text) + t->len, c->term * 1000 + c->k);
+		p += t->len;
+	}
+	c->k++;
+	return 0;
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct match *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start ? 1 : x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* Columns from byte a to byte b of clean text. */
+static size_t columns(const char *s, size_t a, size_t b)
+{
+	size_t cols = 0;
+	while (a < b) {
+		uint32_t cp;
+		int n = kefu_utf8_decode(s + a, b - a, &cp);
+		if (n < 0) {
+			a++;
+			cols++;
+			continue;
+		}
+		cols += (size_t)kefu_utf8_cpwidth(cp);
+		a += (size_t)n;
+	}
+	return cols;
+}
+
+static size_t char_back(const char *s, size_t at)
+{
+	do
+		at--;
+	while (at && ((unsigned char)s[at] & 0xc0) == 0x80);
+	return at;
+}
+
+static size_t char_fwd(const char *s, size_t len, size_t at)
+{
+	do
+		at++;
+	while (at < len && ((unsigned char)s[at] & 0xc0) == 0x80);
+	return at;
+}
+
+static void snippet_terms(kefu_kb_snippet *out, const char *text, const struct terms *ts, size_t width)
+{
+	kefu_buf clean = KEFU_BUF_INIT, res = KEFU_BUF_INIT;
+	struct matcher mt = {ts, NULL, 0, 0};
+	size_t ws = 0, we, best = 0, best_count = 0, alloc = 0;
+
+	memset(out, 0, sizeof(*out));
+	clean_text(&clean, text ? text : "", text ? strlen(text) : 0);
+	kefu_kb_tokenize(clean.ptr, clean.size, 0, match_word, &mt);
+	for (size_t i = 0; i < ts->n; i++) {
+		if (!ts->v[i].cjk)
+			continue;
+		struct cjk_needles c = {&mt, clean.ptr, clean.size, i, 0};
+		kefu_kb_tokenize(ts->v[i].text, ts->v[i].len, 1, match_cjk, &c);
+	}
+	qsort(mt.m, mt.n, sizeof(*mt.m), by_start);
+
+	we = clean.size;
+	if (width && columns(clean.ptr, 0, clean.size) > width) {
+		size_t reach = width * 3 / 4;
+		/* The window holding the most distinct needles, earliest first. */
+		for (size_t i = 0; i < mt.n; i++) {
+			size_t count = 0;
+			for (size_t j = i; j < mt.n && columns(clean.ptr, mt.m[i].start, mt.m[j].end) <= reach; j++) {
+				int dup = 0;
+				for (size_t k = i; k < j && !dup; k++)
+					dup = mt.m[k].needle == mt.m[j].needle;
+				count += !dup;
+			}
+			if (count > best_count) {
+				best_count = count;
+				best = i;
+			}
+		}
+		if (best_count) {
+			/* A little context before the first match. */
+			ws = mt.m[best].start;
+			size_t ctx = width / 5;
+			while (ws > 0 && columns(clean.ptr, char_back(clean.ptr, ws), mt.m[best].start) <= ctx)
+				ws = char_back(clean.ptr, ws);
+		}
+		size_t room = width - (ws ? 1 : 0) - 1;
+		we = ws;
+		while (we < clean.size && columns(clean.ptr, ws, char_fwd(clean.ptr, clean.size, we)) <= room)
+			we = char_fwd(clean.ptr, clean.size, we);
+		if (we >= clean.size) {
+			we = clean.size;
+			/* Room left at the end: start earlier. */
+			while (ws > 0 && columns(clean.ptr, char_back(clean.ptr, ws), we) <= width - 1)
+				ws = char_back(clean.ptr, ws);
+		}
+	}
+	size_t shift = 0;
+	if (ws) {
+		kefu_buf_puts(&res, "\xe2\x80\xa6");
+		shift = 3;
+	}
+	kefu_buf_put(&res, clean.ptr + ws, we - ws);
+	if (we < clean.size)
+		kefu_buf_puts(&res, "\xe2\x80\xa6");
+	/* Spans inside the window, merged where they touch or overlap. */
+	for (size_t i = 0; i < mt.n; i++) {
+		size_t s = mt.m[i].start, e = mt.m[i].end;
+		if (e <= ws || s >= we)
+			continue;
+		if (s < ws)
+			s = ws;
+		if (e > we)
+			e = we;
+		s = s - ws + shift;
+		e = e - ws + shift;
+		if (out->nspans && s <= out->spans[out->nspans - 1].end) {
+			if (e > out->spans[out->nspans - 1].end)
+				out->spans[out->nspans - 1].end = e;
+			continue;
+		}
+		KEFU_ARRAY_GROW(out->spans, out->nspans + 1, alloc);
+		out->spans[out->nspans].start = s;
+		out->spans[out->nspans++].end = e;
+	}
+	out->text = kefu_buf_detach(&res);
+	free(mt.m);
+	kefu_buf_release(&clean);
+}
+
+void kefu_kb_snippet_make(kefu_kb_snippet *out, const char *text, const char *query, size_t width)
+{
+	struct terms ts;
+	query_terms(&ts, query ? query : "");
+	snippet_terms(out, text, &ts, width);
+	terms_release(&ts);
+}
+
+void kefu_kb_snippet_release(kefu_kb_snippet *s)
+{
+	free(s->text);
+	free(s->spans);
+	memset(s, 0, sizeof(*s));
+}
+
+/* --- FTS5 --------------------------------------------------------------*/
+
+static int tokenizer_instance;
+
+static int tok_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **out)
+{
+	(void)ctx;
+	(void)argv;
+	(void)argc;
+	*out = (Fts5Tokenizer *)&tokenizer_instance;
+	return SQLITE_OK;
+}
+
+static void tok_delete(Fts5Tokenizer *t)
+{
+	(void)t;
+}
+
+struct fts_call {
+	void *ctx;
+	int (*xToken)(void *, int, const char *, int, int, int);
+};
+
+static int fts_token(const kefu_kb_token *t, void *payload)
+{
+	struct fts_call *c = payload;
+	return c->xToken(c->ctx, t->colocated ? FTS5_TOKEN_COLOCATED : 0, t->text, (int)t->len,
+	                 (int)t->start, (int)t->end);
+}
+
+static int tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char *text, int len,
+                        int (*xToken)(void *, int, const char *, int, int, int))
+{
+	struct fts_call c = {ctx, xToken};
+	(void)tok;
+	if (len <= 0)
+		return SQLITE_OK;
+	return kefu_kb_tokenize(text, (size_t)len, (flags & FTS5_TOKENIZE_QUERY) != 0, fts_token, &c);
+}
+
+int kefu_kb__register(sqlite3 *db)
+{
+	static fts5_tokenizer tokenizer = {tok_create, tok_delete, tok_tokenize};
+	fts5_api *api = NULL;
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+		return kefu_error_set(KEFU_ERROR, "index: sqlite has no FTS5: %s", sqlite3_errmsg(db));
+	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (!api || api->iVersion < 2)
+		return kefu_error_set(KEFU_ERROR, "index: sqlite has no usable FTS5");
+	if (api->xCreateTokenizer(api, "kefu", NULL, &tokenizer, NULL) != SQLITE_OK)
+		return kefu_error_set(KEFU_ERROR, "index: cannot register the kefu tokenizer: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+/* --- index writers -----------------------------------------------------*/
+
+struct kefu_kb_ix {
+	sqlite3_stmt *fts_ticket_del, *links_del, *fts_ticket_put, *link_put;
+	sqlite3_stmt *doc_fts_del, *doc_del, *doc_put, *doc_fts_put;
+};
+
+void kefu_kb__ix_free(kefu_kb_ix *ix)
+{
+	if (!ix)
+		return;
+	sqlite3_finalize(ix->fts_ticket_del);
+	sqlite3_finalize(ix->links_del);
+	sqlite3_finalize(ix->fts_ticket_put);
+	sqlite3_finalize(ix->link_put);
+	sqlite3_finalize(ix->doc_fts_del);
+	sqlite3_finalize(ix->doc_del);
+	sqlite3_finalize(ix->doc_put);
+	sqlite3_finalize(ix->doc_fts_put);
+	free(ix);
+}
+
+static int db_fail(sqlite3 *db, const char *what)
+{
+	return kefu_error_set(KEFU_ERROR, "index: %s: %s", what, sqlite3_errmsg(db));
+}
+
+static int ix_get(kefu_kb_ix **out, sqlite3 *db)
+{
+	static const char *const sql[] = {
+		"DELETE FROM ticket_fts WHERE rowid = (SELECT rowid FROM tickets WHERE id = ?1)",
+		"DELETE FROM ticket_links WHERE tid = (SELECT rowid FROM tickets WHERE id = ?1)",
+		"INSERT INTO ticket_fts (rowid, title, body)"
+		" VALUES ((SELECT rowid FROM tickets WHERE id = ?1), ?2, ?3)",
+		"INSERT INTO ticket_links (tid, target) VALUES ((SELECT rowid FROM tickets WHERE id = ?1), ?2)",
+		"DELETE FROM kb_fts WHERE rowid = (SELECT rowid FROM kb WHERE path = ?1)",
+		"DELETE FROM kb WHERE path = ?1",
+		"INSERT INTO kb (slug, kind, path, blob, title, category, tags, products, author, updated)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?)",
+		"INSERT INTO kb_fts (rowid, title, tags, body) VALUES (?, ?, ?, ?)",
+	};
+	kefu_kb_ix *ix;
+	sqlite3_stmt **st;
+
+	if (*out)
+		return 0;
+	ix = kefu_xcalloc(1, sizeof(*ix));
+	st = &ix->fts_ticket_del;
+	for (size_t i = 0; i < sizeof(sql) / sizeof(*sql); i++)
+		if (sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st[i], NULL) != SQLITE_OK) {
+			int error = db_fail(db, "prepare");
+			kefu_kb__ix_free(ix);
+			return error;
+		}
+	*out = ix;
+	return 0;
+}
+
+static int step(sqlite3 *db, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, "write");
+}
+
+static void bind_text(sqlite3_stmt *st, int col, const char *s)
+{
+	sqlite3_bind_text(st, col, s ? s : "", -1, SQLITE_TRANSIENT);
+}
+
+int kefu_kb__forget_ticket(kefu_kb_ix **ix, sqlite3 *db, const char *path)
+{
+	char id[KEFU_ID_MAX];
+	int error;
+
+	if (!kefu_ticket_path_id(id, path))
+		return 0;
+	if ((error = ix_get(ix, db)) < 0)
+		return error;
+	bind_text((*ix)->fts_ticket_del, 1, id);
+	if ((error = step(db, (*ix)->fts_ticket_del)) < 0)
+		return error;
+	bind_text((*ix)->links_del, 1, id);
+	return step(db, (*ix)->links_del);
+}
+
+int kefu_kb__put_ticket(kefu_kb_ix **ix, sqlite3 *db, const kefu_ticket *t)
+{
+	kefu_buf body = KEFU_BUF_INIT;
+	int error;
+
+	if ((error = ix_get(ix, db)) < 0)
+		return error;
+	/* What the customer said and what the team wrote; not the standard
+	 * acknowledgements, which would match every ticket. */
+	if (t->description)
+		kefu_buf_printf(&body, "%s\n", t->description);
+	for (size_t i = 0; i < t->nevents; i++) {
+		const char *text = kefu_event_get(&t->events[i], "text");
+		if (t->events[i].kind == KEFU_EV_COMMENT && text)
+			kefu_buf_printf(&body, "%s\n", text);
+	}
+	bind_text((*ix)->fts_ticket_put, 1, t->id);
+	bind_text((*ix)->fts_ticket_put, 2, t->title);
+	bind_text((*ix)->fts_ticket_put, 3, body.ptr);
+	error = step(db, (*ix)->fts_ticket_put);
+	for (size_t i = 0; !error && i < t->nlinks; i++) {
+		char slug[KEFU_KB_SLUG_MAX], target[KEFU_KB_SLUG_MAX + 3];
+		if (kefu_kb_link_slug(slug, t->links[i]))
+			snprintf(target, sizeof(target), "kb:%s", slug);
+		else
+			snprintf(target, sizeof(target), "%s", t->links[i]);
+		bind_text((*ix)->link_put, 1, t->id);
+		bind_text((*ix)->link_put, 2, target);
+		error = step(db, (*ix)->link_put);
+	}
+	kefu_buf_release(&body);
+	return error;
+}
+
+int kefu_kb__forget_doc(kefu_kb_ix **ix, sqlite3 *db, const char *path)
+{
+	int error;
+	if ((error = ix_get(ix, db)) < 0)
+		return error;
+	bind_text((*ix)->doc_fts_del, 1, path);
+	if ((error = step(db, (*ix)->doc_fts_del)) < 0)
+		return error;
+	bind_text((*ix)->doc_del, 1, path);
+	return step(db, (*ix)->doc_del);
+}
+
+/* Markdown as the words a reader sees: no heading, quote or list marks,
+ * emphasis, code fences or link targets. */
+static void md_plain(kefu_buf *out, const char *md)
+{
+	const char *p = md;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		const char *e = nl ? nl : p + strlen(p), *s = p;
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		if (e - s >= 3 && (!strncmp(s, "```", 3) || !strncmp(s, "~~~", 3))) {
+			p = nl ? nl + 1 : e;
+			continue;
+		}
+		while (s < e && (*s == '#' || *s == '>'))
+			s++;
+		if (e - s >= 2 && (*s == '-' || *s == '*' || *s == '+') && s[1] == ' ')
+			s += 2;
+		while (s < e) {
+			if (*s == '*' || *s == '`' || (*s == '_' && s + 1 < e && s[1] == '_') || (*s == '~' && s + 1 < e && s[1] == '~')) {
+				s += (*s == '_' || *s == '~') ? 2 : 1;
+				continue;
+			}
+			if ((*s == '!' && s + 1 < e && s[1] == '[') || *s == '[') {
+				/* [text](target) keeps the text */
+				const char *open = *s == '!' ? s + 1 : s;
+				const char *close = memchr(open, ']', (size_t)(e - open));
+				if (close && close + 1 < e && close[1] == '(') {
+					const char *paren = memchr(close, ')', (size_t)(e - close));
+					if (paren) {
+						kefu_buf_put(out, open + 1, (size_t)(close - open - 1));
+						s = paren + 1;
+						continue;
+					}
+				}
+			}
+			kefu_buf_putc(out, *s++);
+		}
+		kefu_buf_putc(out, '\n');
+		p = nl ? nl + 1 : e;
+	}
+}
+
+static void join_words(kefu_buf *out, char **list, size_t n, const char *sep)
+{
+	for (size_t i = 0; i < n; i++)
+		kefu_buf_printf(out, "%s%s", i ? sep : "", list[i]);
+}
+
+int kefu_kb__put_doc(kefu_kb_ix **ix, sqlite3 *db, const char *path, const char *blob,
+                     const kefu_article *a)
+{
+	kefu_buf tags = KEFU_BUF_INIT, products = KEFU_BUF_INIT, body = KEFU_BUF_INIT;
+	sqlite3_stmt *st;
+	int error, c = 1;
+
+	if ((error = ix_get(ix, db)) < 0)
+		return error;
+	join_words(&tags, a->tags, a->ntags, " ");
+	join_words(&products, a->products, a->nproducts, ", ");
+	st = (*ix)->doc_put;
+	bind_text(st, c++, a->slug);
+	sqlite3_bind_int(st, c++, (int)a->kind);
+	bind_text(st, c++, path);
+	bind_text(st, c++, blob);
+	bind_text(st, c++, a->title);
+	bind_text(st, c++, a->category);
+	bind_text(st, c++, tags.ptr);
+	bind_text(st, c++, products.ptr);
+	bind_text(st, c++, a->author);
+	bind_text(st, c++, a->updated);
+	if ((error = step(db, st)) < 0)
+		goto done;
+	md_plain(&body, a->body);
+	/* Category and products are found like tags. */
+	if (a->category)
+		kefu_buf_printf(&tags, " %s", a->category);
+	if (products.size)
+		kefu_buf_printf(&tags, " %s", products.ptr);
+	st = (*ix)->doc_fts_put;
+	sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(db));
+	bind_text(st, 2, a->title);
+	bind_text(st, 3, tags.ptr);
+	bind_text(st, 4, body.ptr);
+	error = step(db, st);
+done:
+	kefu_buf_release(&tags);
+	kefu_buf_release(&products);
+	kefu_buf_release(&body);
+	return error;
+}
+
+/* --- search ------------------------------------------------------------*/
+
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *v = sqlite3_column_text(st, col);
+	return v ? (const char *)v : "";
+}
+
+static void add_hit(kefu_kb_hits *out, size_t *alloc, sqlite3_stmt *st, kefu_kb_hit_kind kind,
+                    const struct terms *ts, size_t width)
+{
+	KEFU_ARRAY_GROW(out->hits, out->n + 1, *alloc);
+	kefu_kb_hit *h = &out->hits[out->n++];
+	memset(h, 0, sizeof(*h));
+	h->kind = kind;
+	snprintf(h->key, sizeof(h->key), "%s", col_text(st, 0));
+	snippet_terms(&h->title, col_text(st, 1), ts, 0);
+	snippet_terms(&h->snippet, col_text(st, 2), ts, width);
+	h->category = kefu_xstrdup(col_text(st, 3));
+	h->score = sqlite3_column_double(st, 4);
+	h->links = sqlite3_column_int(st, 5);
+}
+
+static int run_query(sqlite3 *db, kefu_kb_hits *out, size_t *alloc, const char *expr, int flags,
+                     size_t limit, const struct terms *ts, size_t width)
+{
+	static const char kb_sql[] =
+		"SELECT kb.slug, kb.title, kb_fts.body, kb.category,"
+		" -bm25(kb_fts, 10.0, 4.0, 1.0),"
+		" (SELECT count(DISTINCT tid) FROM ticket_links WHERE target = 'kb:' || kb.slug)"
+		" FROM kb_fts JOIN kb ON kb.rowid = kb_fts.rowid"
+		" WHERE kb_fts MATCH ?1 AND kb.kind = ?2"
+		" ORDER BY bm25(kb_fts, 10.0, 4.0, 1.0), kb.slug LIMIT ?3";
+	static const char ticket_sql[] =
+		"SELECT tickets.id, tickets.title, ticket_fts.body, tickets.status,"
+		" -bm25(ticket_fts, 5.0, 1.0), 0"
+		" FROM ticket_fts JOIN tickets ON tickets.rowid = ticket_fts.rowid"
+		" WHERE ticket_fts MATCH ?1"
+		" ORDER BY bm25(ticket_fts, 5.0, 1.0), tickets.id DESC LIMIT ?3";
+	static const struct {
+		int flag;
+		kefu_kb_hit_kind kind;
+	} order[] = {{KEFU_KB_SEARCH_ARTICLES, KEFU_KB_HIT_ARTICLE},
+	             {KEFU_KB_SEARCH_REPLIES, KEFU_KB_HIT_REPLY},
+	             {KEFU_KB_SEARCH_TICKETS, KEFU_KB_HIT_TICKET}};
+	int rc;
+
+	for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++) {
+		sqlite3_stmt *st = NULL;
+		if (!(flags & order[k].flag))
+			continue;
+		if (sqlite3_prepare_v2(db, order[k].kind == KEFU_KB_HIT_TICKET ? ticket_sql : kb_sql, -1, &st,
+		                       NULL) != SQLITE_OK)
+			return db_fail(db, "search");
+		sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+		if (order[k].kind != KEFU_KB_HIT_TICKET)
+			sqlite3_bind_int(st, 2, order[k].kind == KEFU_KB_HIT_REPLY);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			add_hit(out, alloc, st, order[k].kind, ts, width);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(db, "search");
+	}
+	return 0;
+}
+
+static int search_terms(kefu_desk *d, kefu_kb_hits *out, const struct terms *ts, int flags,
+                        size_t limit, size_t width, int any_first)
+{
+	sqlite3 *db = kefu_index__db(kefu_desk_index(d));
+	kefu_buf expr = KEFU_BUF_INIT;
+	size_t alloc = 0;
+	int error = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!ts->n)
+		return 0;
+	if (!limit)
+		limit = 20;
+	if (!width)
+		width = 60;
+	terms_expr(&expr, ts, any_first);
+	if ((error = run_query(db, out, &alloc, expr.ptr, flags, limit, ts, width)) < 0)
+		goto done;
+	if (!out->n && !any_first) {
+		/* Nothing has every term: rank what has any. */
+		kefu_buf_clear(&expr);
+		terms_expr(&expr, ts, 1);
+		out->any_term = 1;
+		error = run_query(db, out, &alloc, expr.ptr, flags, limit, ts, width);
+	}
+done:
+	if (error < 0)
+		kefu_kb_hits_release(out);
+	kefu_buf_release(&expr);
+	return error;
+}
+
+int kefu_kb_search(kefu_desk *d, kefu_kb_hits *out, const char *query, int flags, size_t limit,
+                   size_t width)
+{
+	struct terms ts;
+	int error;
+	query_terms(&ts, query ? query : "");
+	error = search_terms(d, out, &ts, flags, limit, width, 0);
+	terms_release(&ts);
+	return error;
+}
+
+/* Words too common to say anything about a ticket. */
+static int stopword(const char *w, size_t n)
+{
+	static const char *const words[] = {
+		"a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "cannot", "do", "does",
+		"for", "from", "has", "have", "how", "i", "in", "is", "it", "its", "my", "no", "not",
+		"of", "on", "or", "our", "please", "the", "their", "there", "this", "to", "was", "we",
+		"what", "when", "why", "with", "you", "your"};
+	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
+		if (strlen(words[i]) == n && !memcmp(words[i], w, n))
+			return 1;
+	return n == 1;
+}
+
+int kefu_kb_suggest(kefu_desk *d, kefu_kb_hits *out, const kefu_ticket *t, size_t limit,
+                    size_t width)
+{
+	struct terms all, ts = {.n = 0};
+	kefu_buf text = KEFU_BUF_INIT;
+	int error;
+
+	kefu_buf_printf(&text, "%s\n%s", t->title ? t->title : "", t->description ? t->description : "");
+	query_terms(&all, text.ptr);
+	for (size_t i = 0; i < all.n; i++) {
+		const struct term *q = &all.v[i];
+		if (!q->cjk && stopword(q->text, q->len))
+			continue;
+		add_term(&ts, q->text, q->len, q->cjk, 0);
+	}
+	error = search_terms(d, out, &ts, KEFU_KB_SEARCH_ARTICLES, limit, width, 1);
+	out->any_term = 1;
+	terms_release(&all);
+	terms_release(&ts);
+	kefu_buf_release(&text);
+	return error;
+}
+
+void kefu_kb_hits_release(kefu_kb_hits *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		kefu_kb_snippet_release(&h->hits[i].title);
+		kefu_kb_snippet_release(&h->hits[i].snippet);
+		free(h->hits[i].category);
+	}
+	free(h->hits);
+	memset(h, 0, sizeof(*h));
+}
+
+/* --- listing -----------------------------------------------------------*/
+
+int kefu_kb_list(kefu_desk *d, kefu_kb_entries *out, kefu_kb_kind kind, const char *sort,
+                 const char *category, const char *tag)
+{
+	static const struct {
+		const char *name, *sql;
+	} sorts[] = {
+		{"slug", "slug"}, {"title", "title, slug"}, {"updated", "updated DESC, slug"},
+		{"links", "links DESC, slug"},
+	};
+	sqlite3 *db = kefu_index__db(kefu_desk_index(d));
+	kefu_buf sql = KEFU_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	const char *order = NULL;
+	size_t alloc = 0;
+	int b = 2, rc, error = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < sizeof(sorts) / sizeof(*sorts); i++)
+		if (!strcmp(sorts[i].name, sort && *sort ? sort : "slug"))
+			order = sorts[i].sql;
+	if (!order)
+		return kefu_error_set(KEFU_EINVALID, "unknown sort '%s' (use slug, title, updated, links)", sort);
+	kefu_buf_puts(&sql,
+		"SELECT slug, title, category, tags, updated, author,"
+		" (SELECT count(DISTINCT tid) FROM ticket_links WHERE target = 'kb:' || kb.slug) AS links"
+		" FROM kb WHERE kind = ?1");
+	if (category && *category)
+		kefu_buf_printf(&sql, " AND category = ?%d", b++);
+	if (tag && *tag)
+		kefu_buf_printf(&sql, " AND instr(' ' || tags || ' ', ' ' || ?%d || ' ') > 0", b++);
+	kefu_buf_printf(&sql, " ORDER BY %s", order);
+	if (sqlite3_prepare_v2(db, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
+		error = db_fail(db, "kb list");
+		goto done;
+	}
+	b = 1;
+	sqlite3_bind_int(st, b++, (int)kind);
+	if (category && *category)
+		sqlite3_bind_text(st, b++, category, -1, SQLITE_STATIC);
+	if (tag && *tag)
+		sqlite3_bind_text(st, b++, tag, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		KEFU_ARRAY_GROW(out->rows, out->n + 1, alloc);
+		kefu_kb_entry *e = &out->rows[out->n++];
+		snprintf(e->slug, sizeof(e->slug), "%s", col_text(st, 0));
+		e->title = kefu_xstrdup(col_text(st, 1));
+		e->category = kefu_xstrdup(col_text(st, 2));
+		e->tags = kefu_xstrdup(col_text(st, 3));
+		e->updated = kefu_xstrdup(col_text(st, 4));
+		e->author = kefu_xstrdup(col_text(st, 5));
+		e->links = sqlite3_column_int(st, 6);
+	}
+	if (rc != SQLITE_DONE)
+		error = db_fail(db, "kb list");
+done:
+	if (error < 0)
+		kefu_kb_entries_release(out);
+	sqlite3_finalize(st);
+	kefu_buf_release(&sql);
+	return error;
+}
+
+void kefu_kb_entries_release(kefu_kb_entries *e)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		free(e->rows[i].title);
+		free(e->rows[i].category);
+		free(e->rows[i].tags);
+		free(e->rows[i].updated);
+		free(e->rows[i].author);
+	}
+	free(e->rows);
+	memset(e, 0, sizeof(*e));
+}
+
+int kefu_kb_linked(kefu_desk *d, const char *slug,
+                   void (*cb)(const char *id, const char *title, const char *status, void *payload),
+                   void *payload)
+{
+	sqlite3 *db = kefu_index__db(kefu_desk_index(d));
+	sqlite3_stmt *st = NULL;
+	char target[KEFU_KB_SLUG_MAX + 3];
+	int n = 0, rc;
+
+	snprintf(target, sizeof(target), "kb:%s", slug);
+	if (sqlite3_prepare_v2(db,
+		"SELECT DISTINCT tickets.id, tickets.title, tickets.status FROM ticket_links"
+		" JOIN tickets ON tickets.rowid = ticket_links.tid WHERE ticket_links.target = ?"
+		" ORDER BY tickets.created_at DESC, tickets.id DESC", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, "kb links");
+	sqlite3_bind_text(st, 1, target, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (cb)
+			cb(col_text(st, 0), col_text(st, 1), col_text(st, 2), payload);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? n : db_fail(db, "kb links");
+}
