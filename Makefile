@@ -50,7 +50,7 @@ $(LIBCORE): $(call obj,$(BASE_SRC) $(CORE_SRC))
 
 $(BUILD)/src/ui/%.o: src/ui/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(CORE_CFLAGS) $(UI_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(CORE_CFLAGS) $(UI_CFLAGS) -DKEFU_THEMEDIR=\"$(PREFIX)/share/kefu/themes\" -c -o $@ $<
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)

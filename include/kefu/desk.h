@@ -78,6 +78,20 @@ int kefu_desk_apply(kefu_desk *d, const char *id, const kefu_action *acts, size_
 /* Add a customer in one commit "customer: add <slug>". */
 int kefu_desk_add_customer(kefu_desk *d, const kefu_customer *c);
 
+/* One commit in a ticket's history and the events it added. */
+typedef struct kefu_history_entry {
+	const kefu_store_commit *commit;
+	const kefu_event *const *added; /* borrowed, valid during the callback */
+	size_t nadded;
+	int unparsable; /* this version of the file does not parse */
+	int removed;    /* this commit deleted the file */
+} kefu_history_entry;
+
+/* Walk the commits that changed ticket id, newest first. A non-zero
+ * return from cb stops the walk and is returned. */
+int kefu_desk_history(kefu_desk *d, const char *id,
+                      int (*cb)(const kefu_history_entry *h, void *payload), void *payload);
+
 /* Every malformed file of the desk at HEAD and in the work tree, as
  * "path: why"; returns how many (< 0 on error). */
 int kefu_desk_fsck(kefu_desk *d, void (*cb)(const char *path, const char *why, void *payload),

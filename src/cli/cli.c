@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kefu/editor.h"
 #include "kefu/error.h"
 #include "kefu/utf8.h"
 
@@ -100,73 +101,10 @@ int kefu_cli_columns(void)
 	return env && atoi(env) > 0 ? atoi(env) : 80;
 }
 
-static void drop_comment_lines(kefu_buf *out, const char *text)
-{
-	const char *p = text;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
-		if (p[0] != '#')
-			kefu_buf_put(out, p, n);
-		p += n;
-	}
-	kefu_buf_rtrim(out);
-	/* Leading blank lines too. */
-	size_t lead = 0;
-	while (lead < out->size && (out->ptr[lead] == '\n' || out->ptr[lead] == ' '))
-		lead++;
-	if (lead) {
-		memmove(out->ptr, out->ptr + lead, out->size - lead + 1);
-		out->size -= lead;
-	}
-}
-
 int kefu_cli_edit(kefu_buf *out, const char *initial)
 {
-	const char *editor = getenv("VISUAL");
-	char path[] = "/tmp/kefu-edit-XXXXXX.txt";
-	kefu_buf text = KEFU_BUF_INIT;
-	int fd, status, error = 0;
-	pid_t pid;
-	FILE *fp;
-
-	if (!editor || !*editor)
-		editor = getenv("EDITOR");
-	if (!editor || !*editor)
-		editor = "vi";
-	/* mkstemps makes the file 0600. */
-	if ((fd = mkstemps(path, 4)) < 0)
-		return kefu_cli_usage("cannot make a temp file: %s", strerror(errno));
-	if (write(fd, initial, strlen(initial)) < 0) {
-		close(fd);
-		unlink(path);
-		return kefu_cli_usage("cannot write '%s': %s", path, strerror(errno));
-	}
-	close(fd);
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		execl("/bin/sh", "sh", "-c", "exec $0 \"$1\"", editor, path, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		error = kefu_cli_usage("the editor '%s' failed; nothing was changed", editor);
-		goto done;
-	}
-	if (!(fp = fopen(path, "r"))) {
-		error = kefu_cli_usage("cannot read '%s': %s", path, strerror(errno));
-		goto done;
-	}
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		kefu_buf_put(&text, chunk, n);
-	fclose(fp);
-	drop_comment_lines(out, text.ptr);
-done:
-	unlink(path);
-	kefu_buf_release(&text);
-	return error;
+	int error = kefu_editor_run(out, initial);
+	return error < 0 ? kefu_cli_fail(error) : 0;
 }
 
 int kefu_cli_text(kefu_buf *out, const char *msg, const char *template_text)

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "kefu/datetime.h"
 #include "kefu/error.h"
+#include "kefu/metrics.h"
 #include "kefu/utf8.h"
 
 /* --- JSON output -------------------------------------------------------*/
@@ -136,13 +137,66 @@ static void put_cell(kefu_buf *line, const char *v, size_t width, int last)
 		kefu_buf_puts(line, "  ");
 }
 
-static void print_table(const kefu_rows *rows, int columns)
+/* Each row's SLA clock (kefu_sla_cell) and worst level, from the index's
+ * facts; rows without facts get "-". Keeps only rows at want when set. */
+struct row_sla {
+	char cell[16];
+	kefu_sla_level level;
+};
+
+static int facts_cmp(const void *key, const void *item)
+{
+	return strcmp(key, ((const kefu_facts *)item)->id);
+}
+
+static int rows_sla(kefu_desk *d, kefu_rows *rows, struct row_sla **out, const kefu_query *q,
+                    const kefu_sla_level *want, size_t limit)
+{
+	kefu_factset set;
+	kefu_facts_query fq = {q->customer, q->status && !strcmp(q->status, "open"), 0, 0};
+	int64_t now = kefu_now();
+	size_t keep = 0;
+	int error;
+
+	kefu_factset_init(&set);
+	*out = calloc(rows->n + 1, sizeof(**out));
+	if (!*out || (error = kefu_index_facts(kefu_desk_index(d), &set, &fq)) < 0) {
+		error = *out ? error : kefu_error_set(KEFU_ERROR, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < rows->n; i++) {
+		const kefu_facts *f = bsearch(rows->rows[i].id, set.items, set.n, sizeof(*set.items), facts_cmp);
+		struct row_sla r = {"-", KEFU_SLA_NONE};
+		if (f) {
+			kefu_sla s;
+			kefu_sla_eval(&s, f, kefu_desk_conf(d), now);
+			kefu_sla_cell(r.cell, &s);
+			r.level = kefu_sla_worst(&s);
+		}
+		if (want && r.level != *want)
+			continue;
+		if (limit && keep >= limit)
+			break;
+		rows->rows[keep] = rows->rows[i];
+		(*out)[keep++] = r;
+	}
+	rows->n = keep;
+done:
+	kefu_factset_release(&set);
+	return error;
+}
+
+static void print_table(const kefu_rows *rows, const struct row_sla *sla, int columns)
 {
 	size_t wc = col_width(rows, offsetof(kefu_summary, customer), 8, 16);
 	size_t wa = col_width(rows, offsetof(kefu_summary, assignee), 8, 12);
 	size_t ws = col_width(rows, offsetof(kefu_summary, status), 6, 12);
 	size_t wp = col_width(rows, offsetof(kefu_summary, priority), 3, 4);
-	size_t fixed = KEFU_TICKET_ID_LEN + 2 + wc + 2 + wp + 2 + ws + 2 + 4 + 2 + wa + 2;
+	size_t wsla = 3;
+	for (size_t i = 0; i < rows->n; i++)
+		if (strlen(sla[i].cell) > wsla)
+			wsla = strlen(sla[i].cell);
+	size_t fixed = KEFU_TICKET_ID_LEN + 2 + wc + 2 + wp + 2 + ws + 2 + 4 + 2 + wsla + 2 + wa + 2;
 	size_t wt = columns > 0 && (size_t)columns > fixed + 10 ? (size_t)columns - fixed : columns > 0 ? 10 : 1000;
 	kefu_buf line = KEFU_BUF_INIT;
 	int64_t now = kefu_now();
@@ -153,6 +207,7 @@ static void print_table(const kefu_rows *rows, int columns)
 	put_cell(&line, "PRI", wp, 0);
 	put_cell(&line, "STATUS", ws, 0);
 	put_cell(&line, "AGE", 4, 0);
+	put_cell(&line, "SLA", wsla, 0);
 	put_cell(&line, "ASSIGNEE", wa, 0);
 	put_cell(&line, "TITLE", wt, 1);
 	kefu_buf_putc(&line, '\n');
@@ -164,6 +219,7 @@ static void print_table(const kefu_rows *rows, int columns)
 		put_cell(&line, s->priority, wp, 0);
 		put_cell(&line, s->status, ws, 0);
 		put_cell(&line, age, 4, 0);
+		kefu_buf_printf(&line, "%*s  ", (int)wsla, sla[i].cell); /* right-aligned */
 		put_cell(&line, s->assignee, wa, 0);
 		put_cell(&line, s->title, wt, 1);
 		kefu_buf_putc(&line, '\n');
@@ -181,7 +237,9 @@ int kefu_cmd_list(kefu_cli *cli)
 	kefu_query q = {0};
 	kefu_desk *d = NULL;
 	kefu_rows rows = {0};
-	const char *limit = NULL;
+	struct row_sla *sla = NULL;
+	kefu_sla_level want;
+	const char *limit = NULL, *sla_arg = NULL;
 	char slug[64], handle[128];
 	int json = 0, mine = 0, code, error;
 	kefu_opt opts[] = {
@@ -190,12 +248,14 @@ int kefu_cmd_list(kefu_cli *cli)
 		{"priority", 'p', &q.priority, NULL}, {"assignee", 'a', &q.assignee, NULL},
 		{"mine", 0, NULL, &mine}, {"tag", 0, &q.tag, NULL}, {"channel", 0, &q.channel, NULL},
 		{"text", 'q', &q.text, NULL}, {"sort", 0, &q.sort, NULL}, {"limit", 'n', &limit, NULL},
-		{"json", 0, NULL, &json}, {NULL, 0, NULL, NULL}};
+		{"json", 0, NULL, &json}, {"sla", 0, &sla_arg, NULL}, {NULL, 0, NULL, NULL}};
 
 	if ((code = kefu_cli_args(cli, opts, 0)) != 0)
 		return code;
 	if (cli->npos)
 		return kefu_cli_usage("list: unexpected argument '%s'", cli->pos[0]);
+	if (sla_arg && kefu_sla_level_parse(&want, sla_arg) < 0)
+		return kefu_cli_fail(KEFU_EINVALID);
 	if (limit) {
 		char *end;
 		long n = strtol(limit, &end, 10);
@@ -224,7 +284,12 @@ int kefu_cmd_list(kefu_cli *cli)
 		q.assignee = handle;
 	}
 	kefu_index_problems(kefu_desk_index(d), warn_problem, NULL);
-	if ((error = kefu_index_query(kefu_desk_index(d), &rows, &q)) < 0) {
+	/* With --sla the limit applies after the filter. */
+	size_t sla_limit = sla_arg ? q.limit : 0;
+	if (sla_arg)
+		q.limit = 0;
+	if ((error = kefu_index_query(kefu_desk_index(d), &rows, &q)) < 0 ||
+	    (error = rows_sla(d, &rows, &sla, &q, sla_arg ? &want : NULL, sla_limit)) < 0) {
 		code = kefu_cli_fail(error);
 		goto done;
 	}
@@ -234,14 +299,18 @@ int kefu_cmd_list(kefu_cli *cli)
 		for (size_t i = 0; i < rows.n; i++) {
 			kefu_buf_puts(&b, i ? ",\n  " : "\n  ");
 			summary_json(&b, &rows.rows[i]);
+			kefu_buf_truncate(&b, b.size - 1); /* reopen it for the SLA */
+			kefu_buf_printf(&b, ", \"sla\": \"%s\", \"sla_left\": \"%s\"}",
+			                kefu_sla_level_name(sla[i].level), sla[i].cell);
 		}
 		kefu_buf_puts(&b, rows.n ? "\n]\n" : "]\n");
 		fputs(b.ptr, stdout);
 		kefu_buf_release(&b);
 	} else {
-		print_table(&rows, kefu_cli_columns());
+		print_table(&rows, sla, kefu_cli_columns());
 	}
 done:
+	free(sla);
 	kefu_rows_free(&rows);
 	kefu_desk_free(d);
 	return code;
@@ -468,76 +537,42 @@ done:
 
 /* --- log ---------------------------------------------------------------*/
 
-struct log_ctx {
-	kefu_desk *d;
-	const char *path;
-	int count;
-};
-
-static int has_event(const kefu_ticket *t, const char *id)
+static int log_one(const kefu_history_entry *h, void *payload)
 {
-	for (size_t i = 0; t && i < t->nevents; i++)
-		if (!strcmp(t->events[i].id, id))
-			return 1;
-	return 0;
-}
-
-static kefu_ticket *load_blob(kefu_desk *d, const char *blob, const char *path)
-{
-	kefu_buf data = KEFU_BUF_INIT;
-	kefu_ticket *t = NULL;
-	if (*blob && kefu_store_read_blob(kefu_desk_store(d), &data, blob) == 0)
-		kefu_ticket_parse(&t, data.ptr, data.size, path);
-	kefu_buf_release(&data);
-	return t;
-}
-
-static int log_one(const kefu_store_commit *c, void *payload)
-{
-	struct log_ctx *l = payload;
-	kefu_ticket *old = load_blob(l->d, c->old_blob, l->path);
-	kefu_ticket *cur = load_blob(l->d, c->new_blob, l->path);
+	const kefu_store_commit *c = h->commit;
 	kefu_buf line = KEFU_BUF_INIT;
 	char when[20];
 
+	(void)payload;
 	kefu_time_local(when, c->time);
 	kefu_buf_printf(&line, "%.7s %s %s <%s>\n    %s\n", c->id, when, c->author_name,
 	                c->author_email, c->summary ? c->summary : "");
-	kefu_cli_put(stdout, line.ptr);
-	if (!*c->new_blob) {
-		printf("      - file removed\n");
-	} else if (!cur) {
-		printf("      ! this version does not parse\n");
-	} else {
-		for (size_t i = 0; i < cur->nevents; i++) {
-			const kefu_event *e = &cur->events[i];
-			if (has_event(old, e->id))
-				continue;
-			kefu_buf_clear(&line);
-			kefu_buf_puts(&line, "      + ");
-			if (e->internal)
-				kefu_buf_puts(&line, "[internal] ");
-			kefu_event_describe(&line, e);
-			const char *text = kefu_event_get(e, "text");
-			if (text && *text) {
-				kefu_buf_puts(&line, ": ");
-				kefu_utf8_fit(&line, text, 60, 0);
-			}
-			kefu_buf_putc(&line, '\n');
-			kefu_cli_put(stdout, line.ptr);
+	if (h->removed)
+		kefu_buf_puts(&line, "      - file removed\n");
+	else if (h->unparsable)
+		kefu_buf_puts(&line, "      ! this version does not parse\n");
+	for (size_t i = 0; i < h->nadded; i++) {
+		const kefu_event *e = h->added[i];
+		const char *text = kefu_event_get(e, "text");
+		kefu_buf_puts(&line, "      + ");
+		if (e->internal)
+			kefu_buf_puts(&line, "[internal] ");
+		kefu_event_describe(&line, e);
+		if (text && *text) {
+			kefu_buf_puts(&line, ": ");
+			kefu_utf8_fit(&line, text, 60, 0);
 		}
+		kefu_buf_putc(&line, '\n');
 	}
-	l->count++;
+	kefu_cli_put(stdout, line.ptr);
 	kefu_buf_release(&line);
-	kefu_ticket_free(old);
-	kefu_ticket_free(cur);
 	return 0;
 }
 
 int kefu_cmd_log(kefu_cli *cli)
 {
 	kefu_desk *d = NULL;
-	char id[KEFU_ID_MAX], path[KEFU_PATH_MAX];
+	char id[KEFU_ID_MAX];
 	int code, error;
 
 	if ((code = kefu_cli_args(cli, NULL, 0)) != 0)
@@ -548,9 +583,7 @@ int kefu_cmd_log(kefu_cli *cli)
 		return code;
 	if ((code = kefu_cli_resolve(d, id, cli->pos[0])) != 0)
 		goto done;
-	kefu_ticket_path(path, id);
-	struct log_ctx l = {d, path, 0};
-	if ((error = kefu_store_log(kefu_desk_store(d), path, log_one, &l)) < 0)
+	if ((error = kefu_desk_history(d, id, log_one, NULL)) < 0)
 		code = kefu_cli_fail(error);
 done:
 	kefu_desk_free(d);

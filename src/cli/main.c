@@ -6,7 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <unistd.h>
+
 #include "cli.h"
+#include "kefu/error.h"
+#include "kefu/ui/ui.h"
 #include "kefu/sync.h"
 
 #define KEFU_VERSION "0.1.0"
@@ -49,8 +53,9 @@ static const kefu_cmd commands[] = {
 
 static void usage(FILE *fp)
 {
-	fprintf(fp, "usage: kefu [--desk DIR] COMMAND [ARGS]\n\n"
-	            "With no command, kefu lists the open queue of the desk.\n\n"
+	fprintf(fp, "usage: kefu [--desk DIR] [--theme NAME] [COMMAND [ARGS]]\n\n"
+	            "With no command, kefu opens the console on a terminal (the open queue\n"
+	            "as text otherwise).\n\n"
 	            "Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].help);
@@ -84,7 +89,8 @@ int main(int argc, char **argv)
 	kefu_cli cli = {0};
 	static char list_verb[] = "list";
 	static char *default_argv[] = {list_verb, NULL};
-	int i = 1;
+	const char *theme = NULL;
+	int i = 1, bench_exit = 0;
 
 	setlocale(LC_ALL, "");
 	/* Plain git runs this binary as the desk's merge driver. */
@@ -107,6 +113,12 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
+		} else if (!strcmp(argv[i], "--theme") && i + 1 < argc) {
+			theme = argv[i + 1];
+			i += 2;
+		} else if (!strcmp(argv[i], "--bench-exit-after-draw")) {
+			bench_exit = 1;
+			i++;
 		} else if (!strcmp(argv[i], "--version")) {
 			return cmd_version(&cli);
 		} else {
@@ -114,7 +126,18 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i >= argc) {
-		/* No verb: the queue (the console takes this over later). */
+		/* No verb: the console on a terminal, else the queue as text. */
+		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+			kefu_buf path = KEFU_BUF_INIT;
+			int created = 0, error, status;
+			if ((error = kefu_desk_locate(&path, cli.desk_flag, &created)) < 0) {
+				kefu_buf_release(&path);
+				return kefu_cli_fail(error) == KEFU_EXIT_USER ? KEFU_EXIT_USER : KEFU_EXIT_DATA;
+			}
+			status = kefu_ui_run(path.ptr, theme, bench_exit);
+			kefu_buf_release(&path);
+			return status;
+		}
 		cli.argc = 1;
 		cli.argv = default_argv;
 		return kefu_cmd_list(&cli);

@@ -620,6 +620,68 @@ done:
 	return error;
 }
 
+/* --- history -----------------------------------------------------------*/
+
+struct history {
+	kefu_desk *d;
+	const char *path;
+	int (*cb)(const kefu_history_entry *h, void *payload);
+	void *payload;
+};
+
+static kefu_ticket *load_version(kefu_desk *d, const char *blob, const char *path)
+{
+	kefu_buf data = KEFU_BUF_INIT;
+	kefu_ticket *t = NULL;
+	if (*blob && kefu_store_read_blob(d->store, &data, blob) == 0)
+		kefu_ticket_parse(&t, data.ptr, data.size, path);
+	kefu_buf_release(&data);
+	return t;
+}
+
+static int has_event(const kefu_ticket *t, const char *id)
+{
+	for (size_t i = 0; t && i < t->nevents; i++)
+		if (!strcmp(t->events[i].id, id))
+			return 1;
+	return 0;
+}
+
+static int history_one(const kefu_store_commit *c, void *payload)
+{
+	struct history *h = payload;
+	kefu_ticket *old = load_version(h->d, c->old_blob, h->path);
+	kefu_ticket *cur = load_version(h->d, c->new_blob, h->path);
+	const kefu_event **added = NULL;
+	kefu_history_entry e = {c, NULL, 0, !*c->new_blob ? 0 : !cur, !*c->new_blob};
+	int error;
+
+	if (cur) {
+		added = kefu_xcalloc(cur->nevents + 1, sizeof(*added));
+		for (size_t i = 0; i < cur->nevents; i++)
+			if (!has_event(old, cur->events[i].id))
+				added[e.nadded++] = &cur->events[i];
+	}
+	e.added = added;
+	error = h->cb(&e, h->payload);
+	free(added);
+	kefu_ticket_free(old);
+	kefu_ticket_free(cur);
+	return error;
+}
+
+int kefu_desk_history(kefu_desk *d, const char *id,
+                      int (*cb)(const kefu_history_entry *h, void *payload), void *payload)
+{
+	char path[KEFU_PATH_MAX];
+	struct history h = {d, path, cb, payload};
+
+	if (!kefu_id_valid(id))
+		return kefu_error_set(KEFU_EINVALID, "'%s' is not a ticket id", id);
+	kefu_ticket_path(path, id);
+	return kefu_store_log(d->store, path, history_one, &h);
+}
+
 /* --- fsck --------------------------------------------------------------*/
 
 struct fsck {

@@ -144,6 +144,12 @@ extern const kefu_view_ops kefu_view_report_ops;
 /* The id selected in the queue, or NULL. Borrowed. */
 const char *kefu_view_queue_selected(kefu_view *v);
 
+/* "All open  (42)  sort: priority" for the title bar, into buf. */
+const char *kefu_view_queue_title(kefu_view *v, char *buf, size_t n);
+
+/* The pager's title. Borrowed. */
+const char *kefu_view_pager_title(kefu_view *v);
+
 /* Show ticket id in the detail view. */
 void kefu_view_ticket_show(kefu_view *v, kefu_ui *ui, const char *id);
 

@@ -1,0 +1,937 @@
+/* ui.c — the console: screen set-up and teardown, layout, the event
+ * loop, the status bar, and ticket actions shared by the views. */
+#include <errno.h>
+#include <libgen.h>
+#include <locale.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kefu/datetime.h"
+#include "kefu/editor.h"
+#include "kefu/error.h"
+#include "kefu/ui/ui.h"
+#include "kefu/utf8.h"
+
+static volatile sig_atomic_t got_signal;
+static int screen_up;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void restore_terminal(void)
+{
+	if (screen_up && !isendwin())
+		endwin();
+	screen_up = 0;
+}
+
+void kefu_ui_message(kefu_ui *ui, int error, const char *fmt, ...)
+{
+	va_list ap;
+	kefu_buf_clear(&ui->message);
+	va_start(ap, fmt);
+	kefu_buf_vprintf(&ui->message, fmt, ap);
+	va_end(ap);
+	ui->message_error = error;
+}
+
+static void notice(const char *msg, void *payload)
+{
+	kefu_ui *ui = payload;
+	if (ui)
+		kefu_ui_message(ui, 0, "%s", msg);
+}
+
+/* --- layout and drawing ------------------------------------------------*/
+
+static void place(kefu_view *v, int h, int w, int y, int x)
+{
+	if (v->win)
+		delwin(v->win);
+	v->win = NULL;
+	v->h = h;
+	v->w = w;
+	if (h > 0 && w > 0) {
+		v->win = newwin(h, w, y, x);
+		keypad(v->win, TRUE);
+		wbkgd(v->win, (chtype)kefu_color_attr(KEFU_COLOR_DEFAULT));
+	}
+}
+
+static int split(kefu_ui *ui)
+{
+	return ui->main == &ui->queue && ui->cols >= 120;
+}
+
+static void layout(kefu_ui *ui)
+{
+	int h = ui->rows - 2;
+	kefu_view *all[] = {&ui->queue, &ui->ticket, &ui->kb, &ui->report, &ui->pager};
+	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++)
+		place(all[i], 0, 0, 0, 0);
+	if (ui->rows < 5 || ui->cols < 20)
+		return;
+	if (ui->pager_open) {
+		place(&ui->pager, h, ui->cols, 1, 0);
+	} else if (split(ui)) {
+		int qw = ui->cols * 11 / 20;
+		place(&ui->queue, h, qw, 1, 0);
+		place(&ui->ticket, h, ui->cols - qw - 1, 1, qw + 1);
+	} else if (ui->main == &ui->queue && ui->show_detail) {
+		place(&ui->ticket, h, ui->cols, 1, 0);
+	} else {
+		place(ui->main, h, ui->cols, 1, 0);
+	}
+}
+
+static void draw_bars(kefu_ui *ui)
+{
+	kefu_buf left = KEFU_BUF_INIT, right = KEFU_BUF_INIT, branch = KEFU_BUF_INIT;
+	char title[512];
+	const char *user = kefu_desk_user(ui->desk);
+	int w;
+
+	/* Title bar. */
+	if (ui->pager_open)
+		snprintf(title, sizeof(title), "%s", kefu_view_pager_title(&ui->pager));
+	else if (ui->main == &ui->queue && (!ui->show_detail || split(ui)))
+		kefu_view_queue_title(&ui->queue, title, sizeof(title));
+	else if (ui->main == &ui->queue)
+		snprintf(title, sizeof(title), "Ticket %s", ui->selected);
+	else
+		snprintf(title, sizeof(title), "%s", ui->main == &ui->kb ? "Knowledge base" : "Weekly review");
+	kefu_buf_printf(&left, " kefu │ %s", title);
+	kefu_buf_printf(&right, "%s  ? help ", kefu_desk_conf(ui->desk)->name);
+	w = (int)kefu_utf8_width(right.ptr);
+	if (w > ui->cols / 2)
+		w = ui->cols / 2;
+	kefu_draw_text(stdscr, 0, 0, left.ptr, ui->cols - w, KEFU_COLOR_TITLE, 1);
+	kefu_draw_text(stdscr, 0, ui->cols - w, right.ptr, w, KEFU_COLOR_TITLE, 1);
+
+	/* Status bar: desk, branch, user, then the last message. */
+	kefu_buf_clear(&left);
+	kefu_buf_clear(&right);
+	kefu_store_branch(kefu_desk_store(ui->desk), &branch);
+	char *copy = strdup(ui->desk_path);
+	kefu_buf_printf(&left, " %s [%s] %s ", basename(copy), branch.ptr, user ? user : "(no git identity)");
+	free(copy);
+	w = (int)kefu_utf8_width(left.ptr);
+	if (w > ui->cols / 2)
+		w = ui->cols / 2;
+	kefu_draw_text(stdscr, ui->rows - 1, 0, left.ptr, w, KEFU_COLOR_STATUS_BAR, 1);
+	kefu_buf_printf(&right, " %s", ui->message.ptr);
+	kefu_draw_text(stdscr, ui->rows - 1, w, right.ptr, ui->cols - w,
+	               ui->message_error ? KEFU_COLOR_ERROR : KEFU_COLOR_DEFAULT, 1);
+	kefu_buf_release(&left);
+	kefu_buf_release(&right);
+	kefu_buf_release(&branch);
+}
+
+static void draw(kefu_ui *ui)
+{
+	erase();
+	if (ui->rows < 5 || ui->cols < 20) {
+		mvaddnstr(0, 0, "kefu: terminal too small", ui->cols);
+		refresh();
+		return;
+	}
+	draw_bars(ui);
+	if (split(ui) && !ui->pager_open) {
+		attron(kefu_color_attr(KEFU_COLOR_BORDER));
+		mvvline(1, ui->queue.w, ACS_VLINE, ui->rows - 2);
+		attroff(kefu_color_attr(KEFU_COLOR_BORDER));
+	}
+	wnoutrefresh(stdscr);
+	kefu_view *all[] = {&ui->queue, &ui->ticket, &ui->kb, &ui->report, &ui->pager};
+	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++) {
+		kefu_view *v = all[i];
+		if (!v->win)
+			continue;
+		v->focused = v == ui->focus;
+		v->ops->draw(v, ui);
+	}
+	doupdate();
+}
+
+/* --- selection and reload ---------------------------------------------*/
+
+void kefu_ui_select(kefu_ui *ui, const char *id)
+{
+	if (!strcmp(ui->selected, id))
+		return;
+	snprintf(ui->selected, sizeof(ui->selected), "%s", id);
+	kefu_view_ticket_show(&ui->ticket, ui, id);
+}
+
+void kefu_ui_reload(kefu_ui *ui)
+{
+	char head[KEFU_OID_HEX] = "";
+	if (kefu_index_refresh(kefu_desk_index(ui->desk), NULL) < 0)
+		kefu_ui_message(ui, 1, "%s", kefu_error_last());
+	kefu_store_head(kefu_desk_store(ui->desk), head, NULL);
+	snprintf(ui->head, sizeof(ui->head), "%s", head);
+	ui->queue.ops->reload(&ui->queue, ui);
+	ui->ticket.ops->reload(&ui->ticket, ui);
+}
+
+/* Another kefu or a git pull moved HEAD: catch up, keep the cursor. */
+static void watch(kefu_ui *ui)
+{
+	char head[KEFU_OID_HEX] = "";
+	if (kefu_store_head(kefu_desk_store(ui->desk), head, NULL) < 0 || !strcmp(head, ui->head))
+		return;
+	kefu_ui_reload(ui);
+	kefu_ui_message(ui, 0, "the desk changed on disk; reloaded");
+}
+
+/* --- running things outside curses ------------------------------------*/
+
+int kefu_ui_shell(kefu_ui *ui, char *const argv[], int wait)
+{
+	int status = -1;
+	pid_t pid;
+
+	(void)ui;
+	def_prog_mode();
+	endwin();
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		execv(argv[0], argv);
+		fprintf(stderr, "kefu: cannot run '%s': %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	if (wait) {
+		char line[64];
+		printf("\n[press Enter to return to kefu]");
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin))
+			clearerr(stdin);
+	}
+	reset_prog_mode();
+	refresh();
+	return pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int edit_text(kefu_ui *ui, kefu_buf *out, const char *header)
+{
+	int error;
+	def_prog_mode();
+	endwin();
+	error = kefu_editor_run(out, header);
+	reset_prog_mode();
+	refresh();
+	if (error < 0)
+		kefu_ui_message(ui, 1, "%s", kefu_error_last());
+	return error == 0;
+}
+
+/* Split a command line on blanks, with '...' and "..." quoting. */
+static int split_args(char *line, char **argv, int max)
+{
+	int n = 0;
+	char *p = line, *w;
+	while (*p && n < max) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		w = p;
+		char *o = p;
+		char quote = 0;
+		while (*p && (quote || *p != ' ')) {
+			if (!quote && (*p == '\'' || *p == '"'))
+				quote = *p++;
+			else if (quote && *p == quote)
+				quote = 0, p++;
+			else
+				*o++ = *p++;
+		}
+		if (*p)
+			p++;
+		*o = '\0';
+		argv[n++] = w;
+	}
+	return n;
+}
+
+static void run_command(kefu_ui *ui, const char *initial)
+{
+	kefu_buf line = KEFU_BUF_INIT;
+	char *argv[64];
+	int n = 0;
+
+	if (kefu_prompt_line(ui, ":kefu ", initial, &line, NULL, NULL) && line.size) {
+		argv[n++] = ui->exe;
+		argv[n++] = (char *)"--desk";
+		argv[n++] = ui->desk_path;
+		n += split_args(line.ptr, argv + n, 60);
+		argv[n] = NULL;
+		int rc = kefu_ui_shell(ui, argv, 1);
+		kefu_ui_reload(ui);
+		kefu_ui_message(ui, rc != 0, "kefu %s: exit %d", line.ptr, rc);
+	}
+	kefu_buf_release(&line);
+}
+
+/* --- ticket actions ----------------------------------------------------*/
+
+typedef struct undo {
+	char id[KEFU_ID_MAX];
+	kefu_action act;
+	char field[32], value[256];
+	char what[128];
+} undo;
+
+static undo last_undo;
+
+static void remember(const kefu_ticket *t, const kefu_action *a)
+{
+	const char *prev = NULL;
+	memset(&last_undo, 0, sizeof(last_undo));
+	switch (a->kind) {
+	case KEFU_EV_STATUS:
+		if (!kefu_status_is_open(a->value))
+			return; /* resolving is undone with reopen, not silently */
+		prev = t->status;
+		break;
+	case KEFU_EV_ASSIGN: prev = t->assignee ? t->assignee : ""; break;
+	case KEFU_EV_PROMISE: prev = t->promised ? t->promised : ""; break;
+	case KEFU_EV_SET:
+		prev = !strcmp(a->field, "priority") ? t->priority : !strcmp(a->field, "type") ? t->type : NULL;
+		break;
+	case KEFU_EV_TAG:
+	case KEFU_EV_UNTAG:
+		prev = a->value;
+		break;
+	default:
+		return;
+	}
+	if (!prev)
+		return;
+	snprintf(last_undo.id, sizeof(last_undo.id), "%s", t->id);
+	snprintf(last_undo.value, sizeof(last_undo.value), "%s", prev);
+	last_undo.act.kind = a->kind == KEFU_EV_TAG ? KEFU_EV_UNTAG : a->kind == KEFU_EV_UNTAG ? KEFU_EV_TAG : a->kind;
+	if (a->field) {
+		snprintf(last_undo.field, sizeof(last_undo.field), "%s", a->field);
+		last_undo.act.field = last_undo.field;
+	}
+	last_undo.act.value = last_undo.value;
+}
+
+static int apply(kefu_ui *ui, const char *id, kefu_action *acts, size_t n)
+{
+	kefu_buf summary = KEFU_BUF_INIT;
+	kefu_ticket *t = NULL;
+
+	if (n == 1 && kefu_desk_load(ui->desk, &t, id) == 0)
+		remember(t, &acts[0]);
+	kefu_ticket_free(t);
+	if (kefu_desk_apply(ui->desk, id, acts, n, &summary) < 0) {
+		kefu_ui_message(ui, 1, "%s", kefu_error_last());
+		memset(&last_undo, 0, sizeof(last_undo));
+	} else {
+		kefu_ui_message(ui, 0, "%s", summary.ptr);
+	}
+	kefu_buf_release(&summary);
+	kefu_ui_reload(ui);
+	return KEFU_UI_HANDLED | KEFU_UI_REDRAW;
+}
+
+static int ask(kefu_ui *ui, const char *label, const char *initial, kefu_buf *out)
+{
+	int ok = kefu_prompt_line(ui, label, initial, out, NULL, NULL);
+	return ok && out->size;
+}
+
+static int pick(kefu_ui *ui, const char *title, char **items, size_t n, const char *current)
+{
+	int cur = 0;
+	for (size_t i = 0; i < n; i++)
+		if (current && !strcmp(items[i], current))
+			cur = (int)i;
+	return kefu_prompt_menu(ui, title, (const char *const *)items, (int)n, cur);
+}
+
+struct history_text {
+	kefu_buf out;
+};
+
+static int history_line(const kefu_history_entry *h, void *payload)
+{
+	kefu_buf *b = payload;
+	char when[20];
+	kefu_time_local(when, h->commit->time);
+	kefu_buf_printf(b, "## %.7s  %s  %s <%s>\n   %s\n", h->commit->id, when, h->commit->author_name,
+	                h->commit->author_email, h->commit->summary ? h->commit->summary : "");
+	if (h->removed)
+		kefu_buf_puts(b, "   - file removed\n");
+	if (h->unparsable)
+		kefu_buf_puts(b, "   ! this version does not parse\n");
+	for (size_t i = 0; i < h->nadded; i++) {
+		const kefu_event *e = h->added[i];
+		const char *text = kefu_event_get(e, "text");
+		kefu_buf_puts(b, "   + ");
+		if (e->internal)
+			kefu_buf_puts(b, "[internal] ");
+		kefu_event_describe(b, e);
+		if (text && *text) {
+			kefu_buf_puts(b, ": ");
+			kefu_utf8_fit(b, text, 70, 0);
+		}
+		kefu_buf_putc(b, '\n');
+	}
+	kefu_buf_putc(b, '\n');
+	return 0;
+}
+
+static char *statuses[] = {"acknowledged", "in-progress", "waiting", "resolved", "closed"};
+static char *scores[] = {"5 very satisfied", "4 satisfied", "3 neutral", "2 unsatisfied", "1 very unsatisfied"};
+
+int kefu_ui_ticket_action(kefu_ui *ui, const char *id, kefu_action_id a)
+{
+	const kefu_conf *conf = kefu_desk_conf(ui->desk);
+	kefu_buf in = KEFU_BUF_INIT, in2 = KEFU_BUF_INIT;
+	kefu_action act[2];
+	int flags = KEFU_UI_HANDLED | KEFU_UI_REDRAW, i;
+	kefu_ticket *t = NULL;
+
+	memset(act, 0, sizeof(act));
+	if (kefu_desk_load(ui->desk, &t, id) < 0) {
+		kefu_ui_message(ui, 1, "%s", kefu_error_last());
+		return flags;
+	}
+	switch (a) {
+	case KEFU_ACTION_ENTER:
+		kefu_ui_select(ui, id);
+		if (split(ui))
+			ui->focus = &ui->ticket;
+		else
+			ui->show_detail = 1, ui->focus = &ui->ticket;
+		layout(ui);
+		break;
+	case KEFU_ACTION_ACK:
+		act[0].kind = KEFU_EV_ACK;
+		flags = apply(ui, id, act, 1);
+		break;
+	case KEFU_ACTION_COMMENT:
+	case KEFU_ACTION_NOTE:
+	case KEFU_ACTION_CUSTOMER_SAID:
+		if (ask(ui, a == KEFU_ACTION_COMMENT ? "Comment (public): " :
+		            a == KEFU_ACTION_NOTE ? "Internal note: " : "Customer said: ", "", &in)) {
+			act[0].kind = KEFU_EV_COMMENT;
+			act[0].text = in.ptr;
+			act[0].internal = a == KEFU_ACTION_NOTE;
+			act[0].from_customer = a == KEFU_ACTION_CUSTOMER_SAID;
+			flags = apply(ui, id, act, 1);
+		}
+		break;
+	case KEFU_ACTION_COMMENT_EDITOR:
+	case KEFU_ACTION_NOTE_EDITOR:
+		if (edit_text(ui, &in, a == KEFU_ACTION_NOTE_EDITOR ?
+		              "\n# Internal note: seen by the team only. Lines starting with '#' are dropped.\n" :
+		              "\n# Public comment: the customer sees it. Lines starting with '#' are dropped.\n") &&
+		    in.size) {
+			act[0].kind = KEFU_EV_COMMENT;
+			act[0].text = in.ptr;
+			act[0].internal = a == KEFU_ACTION_NOTE_EDITOR;
+			flags = apply(ui, id, act, 1);
+		} else if (!in.size) {
+			kefu_ui_message(ui, 0, "empty text; nothing changed");
+		}
+		break;
+	case KEFU_ACTION_STATUS:
+		if ((i = pick(ui, "Status", statuses, 5, t->status)) >= 0) {
+			if (!kefu_status_is_open(statuses[i]) &&
+			    !kefu_prompt_confirm(ui, "Resolving is undone only by reopening. Go ahead?"))
+				break;
+			act[0].kind = KEFU_EV_STATUS;
+			act[0].value = statuses[i];
+			flags = apply(ui, id, act, 1);
+		}
+		break;
+	case KEFU_ACTION_PRIORITY: {
+		char *names[32];
+		size_t n = 0;
+		for (size_t p = 0; p < conf->npriorities && n < 32; p++)
+			names[n++] = conf->priorities[p].name;
+		if ((i = pick(ui, "Priority", names, n, t->priority)) >= 0) {
+			act[0] = (kefu_action){.kind = KEFU_EV_SET, .field = "priority", .value = names[i]};
+			flags = apply(ui, id, act, 1);
+		}
+		break;
+	}
+	case KEFU_ACTION_TYPE:
+		if ((i = pick(ui, "Type", conf->types, conf->ntypes, t->type)) >= 0) {
+			act[0] = (kefu_action){.kind = KEFU_EV_SET, .field = "type", .value = conf->types[i]};
+			flags = apply(ui, id, act, 1);
+		}
+		break;
+	case KEFU_ACTION_ASSIGN:
+		if (kefu_prompt_line(ui, "Assign to (empty: nobody): ", t->assignee ? t->assignee : "", &in, NULL, NULL)) {
+			act[0] = (kefu_action){.kind = KEFU_EV_ASSIGN, .value = in.ptr};
+			flags = apply(ui, id, act, 1);
+		}
+		break;
+	case KEFU_ACTION_PROMISE:
+		if (kefu_prompt_line(ui, "Promised date (YYYY-MM-DD, +3d, empty clears): ",
+		                     t->promised ? t->promised : "", &in, NULL, NULL)) {
+			act[0] = (kefu_action){.kind = KEFU_EV_PROMISE, .value = in.ptr};
+			flags = apply(ui, id, act, 1);
+		}
+		break;
+	case KEFU_ACTION_TAG:
+		if (ask(ui, "Tags (+add -remove): ", "", &in)) {
+			char *words[32], *save = NULL;
+			size_t n = 0;
+			kefu_action acts[32];
+			for (char *w = strtok_r(in.ptr, " ,", &save); w && n < 32; w = strtok_r(NULL, " ,", &save))
+				words[n++] = w;
+			for (size_t k = 0; k < n; k++)
+				acts[k] = (kefu_action){.kind = words[k][0] == '-' ? KEFU_EV_UNTAG : KEFU_EV_TAG,
+				                        .value = words[k] + (words[k][0] == '-' || words[k][0] == '+')};
+			if (n)
+				flags = apply(ui, id, acts, n);
+		}
+		break;
+	case KEFU_ACTION_ESCALATE: {
+		kefu_form_field f[] = {{"R&D item", NULL, 0, 1}, {"Owner", NULL, 0, 0}, {"Note", NULL, 0, 0}};
+		kefu_buf vals[3] = {KEFU_BUF_INIT, KEFU_BUF_INIT, KEFU_BUF_INIT};
+		if (kefu_prompt_form(ui, "Escalate to R&D", f, 3, vals)) {
+			act[0] = (kefu_action){.kind = KEFU_EV_ESCALATE, .ref = vals[0].ptr, .owner = vals[1].ptr,
+			                       .text = vals[2].ptr};
+			flags = apply(ui, id, act, 1);
+		}
+		for (int k = 0; k < 3; k++)
+			kefu_buf_release(&vals[k]);
+		break;
+	}
+	case KEFU_ACTION_RATE:
+		if ((i = pick(ui, "Satisfaction", scores, 5, NULL)) >= 0) {
+			kefu_prompt_line(ui, "Customer's comment (optional): ", "", &in, NULL, NULL);
+			act[0] = (kefu_action){.kind = KEFU_EV_RATE, .number = 5 - i, .text = in.ptr};
+			flags = apply(ui, id, act, 1);
+		}
+		break;
+	case KEFU_ACTION_WORKLOG: {
+		int minutes;
+		if (ask(ui, "Time spent (45m, 1h30m): ", "", &in)) {
+			if (kefu_duration_parse(&minutes, in.ptr) < 0) {
+				kefu_ui_message(ui, 1, "%s", kefu_error_last());
+				break;
+			}
+			kefu_prompt_line(ui, "What was done (optional): ", "", &in2, NULL, NULL);
+			act[0] = (kefu_action){.kind = KEFU_EV_WORKLOG, .number = minutes, .text = in2.ptr};
+			flags = apply(ui, id, act, 1);
+		}
+		break;
+	}
+	case KEFU_ACTION_REOPEN:
+		if (kefu_prompt_confirm(ui, "Reopen this ticket?")) {
+			kefu_prompt_line(ui, "Why (optional): ", "", &in, NULL, NULL);
+			act[0] = (kefu_action){.kind = KEFU_EV_REOPEN, .text = in.ptr};
+			flags = apply(ui, id, act, 1);
+		}
+		break;
+	case KEFU_ACTION_HISTORY: {
+		kefu_buf title = KEFU_BUF_INIT;
+		if (kefu_desk_history(ui->desk, id, history_line, &in) < 0) {
+			kefu_ui_message(ui, 1, "%s", kefu_error_last());
+			break;
+		}
+		kefu_buf_printf(&title, "History of %s (from git)", id);
+		kefu_ui_pager(ui, title.ptr, in.ptr);
+		kefu_buf_release(&title);
+		layout(ui);
+		break;
+	}
+	case KEFU_ACTION_UNDO:
+		if (!*last_undo.id) {
+			kefu_ui_message(ui, 1, "nothing to undo (comments and notes stay; status, priority, type, "
+			                       "assignee, promise and tags can be undone)");
+			break;
+		}
+		act[0] = last_undo.act;
+		{
+			char uid[KEFU_ID_MAX];
+			snprintf(uid, sizeof(uid), "%s", last_undo.id);
+			flags = apply(ui, uid, act, 1);
+			memset(&last_undo, 0, sizeof(last_undo));
+		}
+		break;
+	default:
+		flags = KEFU_UI_IGNORED;
+	}
+	kefu_ticket_free(t);
+	kefu_buf_release(&in);
+	kefu_buf_release(&in2);
+	return flags;
+}
+
+/* --- new ticket --------------------------------------------------------*/
+
+struct slugs {
+	char **v;
+	size_t n;
+};
+
+static void add_slug(const char *slug, const char *name, void *payload)
+{
+	struct slugs *s = payload;
+	(void)name;
+	s->v = realloc(s->v, (s->n + 1) * sizeof(char *));
+	s->v[s->n++] = strdup(slug);
+}
+
+static void new_ticket(kefu_ui *ui)
+{
+	const kefu_conf *conf = kefu_desk_conf(ui->desk);
+	struct slugs cs = {0};
+	char *prios[32];
+	size_t np = 0;
+	char id[KEFU_ID_MAX];
+
+	kefu_index_customers(kefu_desk_index(ui->desk), add_slug, &cs);
+	if (!cs.n) {
+		kefu_ui_message(ui, 1, "no customers yet: add one with :customer add SLUG NAME");
+		return;
+	}
+	for (size_t i = 0; i < conf->npriorities && np < 32; i++)
+		prios[np++] = conf->priorities[i].name;
+	kefu_form_field f[] = {
+		{"Title", NULL, 0, 1},
+		{"Customer", (const char *const *)cs.v, (int)cs.n, 1},
+		{"Type", (const char *const *)conf->types, (int)conf->ntypes, 1},
+		{"Priority", (const char *const *)prios, (int)np, 1},
+		{"Channel", (const char *const *)conf->channels, (int)conf->nchannels, 1},
+		{"Branch", NULL, 0, 0},
+		{"Contact", NULL, 0, 0},
+		{"Description", NULL, 0, 0},
+	};
+	kefu_buf vals[8];
+	for (int i = 0; i < 8; i++)
+		kefu_buf_init(&vals[i]);
+	kefu_buf_puts(&vals[3], conf->default_priority);
+	if (kefu_prompt_form(ui, "New ticket", f, 8, vals)) {
+		kefu_new_ticket s = {.title = vals[0].ptr, .customer = vals[1].ptr, .type = vals[2].ptr,
+		                     .priority = vals[3].ptr, .channel = vals[4].ptr, .branch = vals[5].ptr,
+		                     .contact = vals[6].ptr, .text = vals[7].ptr};
+		if (kefu_desk_create(ui->desk, id, &s) < 0) {
+			kefu_ui_message(ui, 1, "%s", kefu_error_last());
+		} else {
+			kefu_ui_message(ui, 0, "%s: new ticket", id);
+			snprintf(ui->selected, sizeof(ui->selected), "%s", id);
+			kefu_ui_reload(ui);
+			kefu_view_ticket_show(&ui->ticket, ui, id);
+		}
+	}
+	for (int i = 0; i < 8; i++)
+		kefu_buf_release(&vals[i]);
+	for (size_t i = 0; i < cs.n; i++)
+		free(cs.v[i]);
+	free(cs.v);
+}
+
+/* --- help --------------------------------------------------------------*/
+
+struct help {
+	kefu_buf *out;
+};
+
+static void help_binding(int key, kefu_action_id a, void *payload)
+{
+	kefu_buf *b = payload;
+	char name[16];
+	kefu_key_name(name, key);
+	kefu_buf_printf(b, "  %-12s %-16s %s\n", name, kefu_action_name(a), kefu_action_help(a));
+}
+
+static void show_help(kefu_ui *ui)
+{
+	kefu_buf b = KEFU_BUF_INIT;
+	kefu_buf_puts(&b, "## Keys (change them in $XDG_CONFIG_HOME/kefu/config: bind KEYMAP KEY ACTION)\n\n");
+	for (int k = 0; k < KEFU_KEYMAP__COUNT; k++) {
+		kefu_buf_printf(&b, "## %s\n", kefu_keymap_name((kefu_keymap_id)k));
+		kefu_keymap_each((kefu_keymap_id)k, help_binding, &b);
+		kefu_buf_putc(&b, '\n');
+	}
+	kefu_buf_puts(&b, "## Mouse\n  click selects, double click opens, the wheel scrolls\n");
+	kefu_ui_pager(ui, "Help", b.ptr);
+	kefu_buf_release(&b);
+}
+
+/* --- config ------------------------------------------------------------*/
+
+static void load_config(kefu_ui *ui, char **theme)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char path[4096], line[1024];
+	FILE *fp;
+	int n = 0;
+
+	if (xdg && *xdg)
+		snprintf(path, sizeof(path), "%s/kefu/config", xdg);
+	else
+		snprintf(path, sizeof(path), "%s/.config/kefu/config", home ? home : "");
+	if (!(fp = fopen(path, "r")))
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		char *w[5], *save = NULL;
+		int nw = 0;
+		n++;
+		for (char *t = strtok_r(line, " \t\r\n", &save); t && nw < 5; t = strtok_r(NULL, " \t\r\n", &save))
+			w[nw++] = t;
+		if (!nw || w[0][0] == '#')
+			continue;
+		if (!strcmp(w[0], "bind") && nw == 4) {
+			if (kefu_keymap_bind(w[1], w[2], w[3]) < 0)
+				kefu_ui_message(ui, 1, "%s: line %d: %s", path, n, kefu_error_last());
+		} else if (!strcmp(w[0], "set") && nw == 3 && !strcmp(w[1], "theme")) {
+			if (!*theme)
+				*theme = strdup(w[2]);
+		} else {
+			kefu_ui_message(ui, 1, "%s: line %d: want 'bind KEYMAP KEY ACTION' or 'set theme NAME'", path, n);
+		}
+	}
+	fclose(fp);
+}
+
+/* --- the loop ----------------------------------------------------------*/
+
+static void handle_mouse(kefu_ui *ui)
+{
+	MEVENT ev;
+	kefu_view *all[] = {&ui->pager, &ui->queue, &ui->ticket, &ui->kb, &ui->report};
+
+	if (getmouse(&ev) != OK)
+		return;
+	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++) {
+		kefu_view *v = all[i];
+		if (!v->win || !wenclose(v->win, ev.y, ev.x))
+			continue;
+		if (ev.bstate & BUTTON4_PRESSED) {
+			v->ops->handle(v, ui, KEFU_ACTION_MOVE_UP);
+			v->ops->handle(v, ui, KEFU_ACTION_MOVE_UP);
+		} else if (ev.bstate & BUTTON5_PRESSED) {
+			v->ops->handle(v, ui, KEFU_ACTION_MOVE_DOWN);
+			v->ops->handle(v, ui, KEFU_ACTION_MOVE_DOWN);
+		} else if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) {
+			ui->focus = v;
+			if (v->ops->click)
+				v->ops->click(v, ui, ev.y - getbegy(v->win));
+			if ((ev.bstate & BUTTON1_DOUBLE_CLICKED) && v == &ui->queue && kefu_view_queue_selected(v))
+				kefu_ui_ticket_action(ui, kefu_view_queue_selected(v), KEFU_ACTION_ENTER);
+		}
+		return;
+	}
+}
+
+static int global(kefu_ui *ui, kefu_action_id a)
+{
+	switch (a) {
+	case KEFU_ACTION_QUIT:
+		if (ui->main == &ui->queue && ui->show_detail && !split(ui)) {
+			ui->show_detail = 0;
+			ui->focus = &ui->queue;
+		} else if (ui->focus == &ui->ticket && split(ui)) {
+			ui->focus = &ui->queue;
+		} else if (ui->main != &ui->queue) {
+			ui->main = ui->focus = &ui->queue;
+		} else {
+			return KEFU_UI_QUIT;
+		}
+		break;
+	case KEFU_ACTION_QUIT_ALL:
+		return KEFU_UI_QUIT;
+	case KEFU_ACTION_HELP:
+		show_help(ui);
+		break;
+	case KEFU_ACTION_FOCUS:
+		if (split(ui))
+			ui->focus = ui->focus == &ui->queue ? &ui->ticket : &ui->queue;
+		break;
+	case KEFU_ACTION_VIEW_QUEUE:
+		ui->main = ui->focus = &ui->queue;
+		ui->show_detail = 0;
+		break;
+	case KEFU_ACTION_VIEW_KB:
+		ui->main = ui->focus = &ui->kb;
+		break;
+	case KEFU_ACTION_VIEW_REPORT:
+		ui->main = ui->focus = &ui->report;
+		break;
+	case KEFU_ACTION_RELOAD:
+		kefu_ui_reload(ui);
+		clearok(curscr, TRUE);
+		break;
+	case KEFU_ACTION_COMMAND:
+		run_command(ui, "");
+		break;
+	case KEFU_ACTION_SYNC: {
+		char *argv[] = {ui->exe, (char *)"--desk", ui->desk_path, (char *)"sync", NULL};
+		int rc = kefu_ui_shell(ui, argv, 1);
+		kefu_ui_reload(ui);
+		kefu_ui_message(ui, rc != 0, rc ? "sync failed (exit %d)" : "synced", rc);
+		break;
+	}
+	case KEFU_ACTION_NEW:
+		new_ticket(ui);
+		break;
+	default:
+		return KEFU_UI_IGNORED;
+	}
+	layout(ui);
+	return KEFU_UI_HANDLED | KEFU_UI_REDRAW;
+}
+
+static void ensure_utf8_locale(void)
+{
+	setlocale(LC_ALL, "");
+	const char *cs = nl_langinfo(CODESET);
+	if (!cs || strcmp(cs, "UTF-8"))
+		setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+int kefu_ui_run(const char *desk_path, const char *theme_arg, int bench_exit)
+{
+	kefu_ui ui;
+	char errbuf[256], exe[4096];
+	char *theme = theme_arg ? strdup(theme_arg) : NULL;
+	const char *env_theme = getenv("KEFU_THEME");
+	ssize_t len;
+	int status = 0;
+
+	memset(&ui, 0, sizeof(ui));
+	kefu_buf_init(&ui.message);
+	ui.desk_path = strdup(desk_path);
+	ui.bench_exit = bench_exit;
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[len > 0 ? len : 0] = '\0';
+	ui.exe = strdup(len > 0 ? exe : "kefu");
+	if (!theme && env_theme && *env_theme)
+		theme = strdup(env_theme);
+
+	if (kefu_desk_open(&ui.desk, desk_path, notice, &ui) < 0) {
+		fprintf(stderr, "kefu: ");
+		kefu_buf msg = KEFU_BUF_INIT;
+		kefu_utf8_sanitize(&msg, kefu_error_last(), strlen(kefu_error_last()), 0);
+		fprintf(stderr, "%s\n", msg.ptr);
+		kefu_buf_release(&msg);
+		status = 2;
+		goto done;
+	}
+	kefu_keymap_init();
+	load_config(&ui, &theme);
+
+	ensure_utf8_locale();
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	atexit(restore_terminal);
+	if (!getenv("ESCDELAY"))
+		set_escdelay(25);
+	initscr();
+	screen_up = 1;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED |
+	          BUTTON5_PRESSED, NULL);
+	mouseinterval(150);
+	timeout(1000);
+	kefu_color_init(theme, errbuf);
+	if (*errbuf)
+		kefu_ui_message(&ui, 1, "%s", errbuf);
+	bkgd((chtype)kefu_color_attr(KEFU_COLOR_DEFAULT));
+	getmaxyx(stdscr, ui.rows, ui.cols);
+
+	ui.queue.ops = &kefu_view_queue_ops;
+	ui.ticket.ops = &kefu_view_ticket_ops;
+	ui.kb.ops = &kefu_view_kb_ops;
+	ui.report.ops = &kefu_view_report_ops;
+	ui.pager.ops = &kefu_view_pager_ops;
+	ui.pager.ops->open(&ui.pager, &ui);
+	ui.ticket.ops->open(&ui.ticket, &ui);
+	ui.kb.ops->open(&ui.kb, &ui);
+	ui.report.ops->open(&ui.report, &ui);
+	ui.queue.ops->open(&ui.queue, &ui);
+	ui.main = ui.focus = &ui.queue;
+	kefu_store_head(kefu_desk_store(ui.desk), ui.head, NULL);
+	if (kefu_view_queue_selected(&ui.queue))
+		kefu_ui_select(&ui, kefu_view_queue_selected(&ui.queue));
+	if (!ui.message.size && !kefu_desk_user(ui.desk))
+		kefu_ui_message(&ui, 1, "%s", kefu_error_last());
+	layout(&ui);
+
+	for (;;) {
+		wint_t ch;
+		int rc, flags = 0;
+
+		draw(&ui);
+		if (ui.bench_exit)
+			break;
+		rc = get_wch(&ch);
+		if (got_signal)
+			break;
+		if (rc == ERR) {
+			watch(&ui);
+			continue;
+		}
+		if (rc == KEY_CODE_YES && ch == KEY_RESIZE) {
+			getmaxyx(stdscr, ui.rows, ui.cols);
+			layout(&ui);
+			continue;
+		}
+		if (rc == KEY_CODE_YES && ch == KEY_MOUSE) {
+			handle_mouse(&ui);
+			continue;
+		}
+		kefu_view *v = ui.focus;
+		int key = (int)ch;
+		kefu_action_id a = rc == OK && ch >= 0x80 ? KEFU_ACTION_NONE
+		                                          : kefu_keymap_lookup(v->ops->keymap, key == '\r' ? '\n' : key);
+		if (a == KEFU_ACTION_NONE) {
+			if (v->ops->key)
+				v->ops->key(v, &ui, key, rc == OK && ch >= 0x80);
+			continue;
+		}
+		kefu_ui_message(&ui, 0, "%s", "");
+		flags = v->ops->handle(v, &ui, a);
+		if (!(flags & KEFU_UI_HANDLED))
+			flags = global(&ui, a);
+		if (flags & KEFU_UI_QUIT)
+			break;
+		getmaxyx(stdscr, ui.rows, ui.cols);
+		layout(&ui);
+	}
+
+	restore_terminal();
+	if (got_signal && got_signal != SIGINT)
+		status = 128 + got_signal;
+	ui.queue.ops->close(&ui.queue);
+	ui.ticket.ops->close(&ui.ticket);
+	ui.pager.ops->close(&ui.pager);
+	kefu_view *all[] = {&ui.queue, &ui.ticket, &ui.kb, &ui.report, &ui.pager};
+	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++)
+		if (all[i]->win)
+			delwin(all[i]->win);
+done:
+	kefu_desk_free(ui.desk);
+	kefu_buf_release(&ui.message);
+	free(ui.desk_path);
+	free(ui.exe);
+	free(theme);
+	return status;
+}
