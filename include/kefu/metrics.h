@@ -118,10 +118,10 @@ kefu_sla_level kefu_sla_worst(const kefu_sla *s);
 const char *kefu_sla_level_name(kefu_sla_level level);
 int kefu_sla_level_parse(kefu_sla_level *out, const char *name);
 
-/* What the queue shows (out >= 16 bytes): the time left on the clock
- * that runs ("2h", "45m", "3d"), overdue with a minus ("-3h"), "paused"
- * while waiting, "ok" / "late" once both clocks stopped, "-" without
- * targets. */
+/* What the queue shows (out >= 16 bytes): the business time left on the
+ * clock that counts ("45m", "2h", "5d" from 100h on; frozen while the
+ * ticket waits), overdue with a minus ("-3h"), "ok" / "late" once both
+ * clocks stopped, "-" without targets. */
 void kefu_sla_cell(char *out, const kefu_sla *s);
 
 /* --- periods -----------------------------------------------------------*/

@@ -502,10 +502,6 @@ void kefu_sla_cell(char *out, const kefu_sla *s)
 		snprintf(out, 16, "%s", w == KEFU_SLA_NONE ? "-" : w == KEFU_SLA_BREACHED ? "late" : "ok");
 		return;
 	}
-	if (k->paused) {
-		snprintf(out, 16, "paused");
-		return;
-	}
 	short_duration(d, sizeof(d), k->left < 0 ? -k->left : k->left);
 	snprintf(out, 16, "%s%s", k->left < 0 ? "-" : "", d);
 }

@@ -256,7 +256,7 @@ START_TEST(waiting_on_the_customer_pauses_the_clock)
 	ck_assert_int_eq(s.resolution.paused, 1);
 	ck_assert_int_eq(s.resolution.level, KEFU_SLA_OK);
 	kefu_sla_cell(cell, &s);
-	ck_assert_str_eq(cell, "paused");
+	ck_assert_str_eq(cell, "3h"); /* frozen while waiting */
 
 	ev(t, "status", t0 + 20 * H, "in-progress");
 	ev(t, "status", t0 + 22 * H, "resolved");
@@ -505,6 +505,82 @@ START_TEST(old_settings_without_sla_keys_still_load)
 }
 END_TEST
 
+/* --- the binary on temp desks ----------------------------------------*/
+
+static void setup(void)
+{
+	fixture_setup();
+}
+
+static void teardown(void)
+{
+	fixture_teardown();
+}
+
+static void make_desk(void)
+{
+	ck_assert_int_eq(fixture_kefu(NULL, "init desk >/dev/null"), 0);
+	setenv("KEFU_DESK", fixture_path("desk"), 1);
+	ck_assert_int_eq(fixture_kefu(NULL, "customer add huaxin 华信制造 --tier gold >/dev/null"), 0);
+	ck_assert_int_eq(fixture_kefu(NULL, "customer add northwind 'Northwind Logistics' >/dev/null"), 0);
+}
+
+/* A ticket made at time when (UTC); its id into id. */
+static void new_ticket(char *id, const char *args)
+{
+	kefu_buf out = KEFU_BUF_INIT;
+	ck_assert_int_eq(fixture_kefu(&out, "new %s </dev/null", args), 0);
+	kefu_buf_rtrim(&out);
+	ck_assert_uint_eq(out.size, 12);
+	memcpy(id, out.ptr, 13);
+	kefu_buf_release(&out);
+}
+
+#define NEW_AT(id, when, args)                                     \
+	do {                                                        \
+		setenv("KEFU_NOW", when, 1);                        \
+		new_ticket(id, args);                               \
+		setenv("KEFU_NOW", FIXTURE_NOW, 1);                 \
+	} while (0)
+
+START_TEST(list_sla_shows_breached_and_at_risk_tickets)
+{
+	kefu_buf out = KEFU_BUF_INIT;
+	char a[16], b[16], c[16];
+
+	make_desk();
+	/* Now is Monday 18:00 in Shanghai (the default business hours). */
+	NEW_AT(a, "2026-11-23T01:00:00Z", "-t 'SSO 登录失败' -c huaxin -p P1");
+	NEW_AT(b, "2026-11-23T09:30:00Z", "-t 'Logo question' -c northwind -p P4");
+	NEW_AT(c, "2026-11-23T06:40:00Z", "-t 'Invoice PDF boxes' -c northwind -p P3");
+	ck_assert_int_eq(fixture_kefu(&out, "list --sla breached"), 0);
+	ck_assert_ptr_nonnull(strstr(out.ptr, a));
+	ck_assert_ptr_null(strstr(out.ptr, b));
+	ck_assert_ptr_null(strstr(out.ptr, c));
+	/* 9h of business time against gold's 10 minutes. */
+	ck_assert_ptr_nonnull(strstr(out.ptr, "  -8h  "));
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "list --sla at-risk"), 0);
+	ck_assert_ptr_nonnull(strstr(out.ptr, c));
+	ck_assert_ptr_null(strstr(out.ptr, a));
+	ck_assert_ptr_nonnull(strstr(out.ptr, "  40m  "));
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "list --sla ok --json"), 0);
+	cJSON *arr = cJSON_Parse(out.ptr);
+	ck_assert_ptr_nonnull(arr);
+	ck_assert_int_eq(cJSON_GetArraySize(arr), 1);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "id")->valuestring, b);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "sla_left")->valuestring, "7h");
+	cJSON_Delete(arr);
+	/* Every row of the table has its SLA cell in the same column. */
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "list"), 0);
+	ck_assert_ptr_nonnull(strstr(out.ptr, "SLA"));
+	ck_assert_int_eq(fixture_kefu(NULL, "list --sla late 2>/dev/null"), 1);
+	kefu_buf_release(&out);
+}
+END_TEST
+
 Suite *metrics_suite(void)
 {
 	Suite *s = suite_create("metrics");
@@ -521,6 +597,11 @@ Suite *metrics_suite(void)
 	tcase_add_test(tc, iso_weeks_start_on_monday_in_the_desk_zone);
 	tcase_add_test(tc, utc_times_show_in_the_consultants_zone);
 	tcase_add_test(tc, old_settings_without_sla_keys_still_load);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("cli");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, list_sla_shows_breached_and_at_risk_tickets);
 	suite_add_tcase(s, tc);
 	return s;
 }
