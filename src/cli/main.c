@@ -41,6 +41,21 @@ static const kefu_cmd commands[] = {
 	{"log", kefu_cmd_log, "log ID", "the ticket's history from git: who changed what, when"},
 	{"customer", kefu_cmd_customer, "customer add SLUG NAME [--tier T] [--consultant WHO] [--branch NAME[:REGION]]... [--contact NAME[:ROLE[:BRANCH]]]...\n       kefu customer list [--json]\n       kefu customer show SLUG",
 	 "manage customer companies"},
+	{"kb", kefu_cmd_kb, "kb search WORDS... [-n N] [--no-tickets] [--replies] [--json]\n"
+	 "       kefu kb list [-c CATEGORY] [--tag T] [--sort slug|title|updated|links] [--json]\n"
+	 "       kefu kb show SLUG\n"
+	 "       kefu kb new SLUG [-t TITLE] [--tags 'a b'] [--category C] [--products 'A, B'] [--link URL] [-m TEXT] [-e]\n"
+	 "       kefu kb edit SLUG\n"
+	 "       kefu kb link ID SLUG [--remove]\n"
+	 "       kefu kb suggest ID [-n N] [--json]\n"
+	 "       kefu kb from-ticket ID [--slug SLUG]",
+	 "knowledge base: search articles and tickets, write articles, link them to tickets"},
+	{"reply", kefu_cmd_reply, "reply use SLUG ID [--comment|--internal] [--force]\n"
+	 "       kefu reply list [--json]\n"
+	 "       kefu reply show SLUG\n"
+	 "       kefu reply new SLUG [-t TITLE] [-m TEXT] [-e]\n"
+	 "       kefu reply edit SLUG",
+	 "canned replies: fill {customer} {contact} {ticket} {promised} {consultant} {title} from a ticket"},
 	{"fsck", kefu_cmd_fsck, "fsck", "check every desk file; names each broken one"},
 	{"sync", kefu_cmd_sync, "sync", "fetch from the desk's remote, merge by meaning, push"},
 	{"resolve", kefu_cmd_resolve, "resolve", "finish a merge plain git left conflicted, merging desk files by meaning"},
