@@ -13,7 +13,7 @@ TEST_PKGS := check
 
 # Debian packages: build dependencies and the tools the tests drive.
 DEB_PKGS  := build-essential pkg-config libgit2-dev libcjson-dev libsqlite3-dev \
-             libncurses-dev check tmux git
+             libncurses-dev check tmux git python3 procps
 
 BUILD     ?= build
 SAN       ?=
@@ -87,6 +87,7 @@ run: deps
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT)
 	KEFU_BIN=$(abspath $(KEFU)) $(UNIT)
+	KEFU_BIN=$(abspath $(KEFU)) bash tests/e2e/run.sh
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
@@ -95,6 +96,7 @@ asan: deps
 
 check-built: all $(UNIT)
 	KEFU_BIN=$(abspath $(KEFU)) $(UNIT)
+	KEFU_BIN=$(abspath $(KEFU)) bash tests/e2e/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -135,7 +135,7 @@ static void draw_bars(kefu_ui *ui)
 	kefu_buf_release(&branch);
 }
 
-static void draw(kefu_ui *ui)
+void kefu_ui_redraw(kefu_ui *ui)
 {
 	erase();
 	if (ui->rows < 5 || ui->cols < 20) {
@@ -334,6 +334,7 @@ static int apply(kefu_ui *ui, const char *id, kefu_action *acts, size_t n)
 	kefu_buf summary = KEFU_BUF_INIT;
 	kefu_ticket *t = NULL;
 
+	memset(&last_undo, 0, sizeof(last_undo));
 	if (n == 1 && kefu_desk_load(ui->desk, &t, id) == 0)
 		remember(t, &acts[0]);
 	kefu_ticket_free(t);
@@ -561,11 +562,14 @@ int kefu_ui_ticket_action(kefu_ui *ui, const char *id, kefu_action_id a)
 			                       "assignee, promise and tags can be undone)");
 			break;
 		}
-		act[0] = last_undo.act;
 		{
-			char uid[KEFU_ID_MAX];
-			snprintf(uid, sizeof(uid), "%s", last_undo.id);
-			flags = apply(ui, uid, act, 1);
+			/* Apply a copy: apply() records the next undo over it. */
+			undo u = last_undo;
+			u.act.value = u.value;
+			if (u.act.field)
+				u.act.field = u.field;
+			act[0] = u.act;
+			flags = apply(ui, u.id, act, 1);
 			memset(&last_undo, 0, sizeof(last_undo));
 		}
 		break;
@@ -879,7 +883,7 @@ int kefu_ui_run(const char *desk_path, const char *theme_arg, int bench_exit)
 		wint_t ch;
 		int rc, flags = 0;
 
-		draw(&ui);
+		kefu_ui_redraw(&ui);
 		if (ui.bench_exit)
 			break;
 		rc = get_wch(&ch);
@@ -892,6 +896,9 @@ int kefu_ui_run(const char *desk_path, const char *theme_arg, int bench_exit)
 		if (rc == KEY_CODE_YES && ch == KEY_RESIZE) {
 			getmaxyx(stdscr, ui.rows, ui.cols);
 			layout(&ui);
+			/* The terminal reflowed its cells (a wide character cut at
+			 * the new edge): repaint everything, not just the diff. */
+			clearok(curscr, TRUE);
 			continue;
 		}
 		if (rc == KEY_CODE_YES && ch == KEY_MOUSE) {

@@ -336,8 +336,8 @@ static void live_filter(kefu_ui *ui, const char *text, void *payload)
 	snprintf(q->filter, sizeof(q->filter), "%s", text);
 	apply_filter(q, ui);
 	q->sel = q->top = 0;
-	queue_draw(v, ui);
-	doupdate();
+	notify_selection(v, ui);
+	kefu_ui_redraw(ui);
 }
 
 struct customers {
@@ -436,8 +436,9 @@ static int queue_handle(kefu_view *v, kefu_ui *ui, kefu_action_id a)
 
 static void queue_reload(kefu_view *v, kefu_ui *ui)
 {
+	/* The detail keeps its ticket even when it leaves this view (say,
+	 * resolved out of "All open"): the user is still looking at it. */
 	load(v->data, ui);
-	notify_selection(v, ui);
 }
 
 static int queue_click(kefu_view *v, kefu_ui *ui, int y)

@@ -76,6 +76,9 @@ int kefu_ui_run(const char *desk_path, const char *theme, int bench_exit_after_d
 void kefu_ui_message(kefu_ui *ui, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Draw the whole screen now. */
+void kefu_ui_redraw(kefu_ui *ui);
+
 /* The selected ticket changed (queue moved): refresh the detail. */
 void kefu_ui_select(kefu_ui *ui, const char *id);
 

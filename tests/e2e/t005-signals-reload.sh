@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The console follows changes made elsewhere and restores the terminal on
+# SIGTERM.
+. "$(dirname "$0")/lib.sh"
+make_demo
+start_console 100 30
+wait_for "All open" >/dev/null
+id=$(kefu new -t 'MADE-ELSEWHERE by another kefu' -c mingtai -p P1)
+check "a ticket made by another process appears" wait_for "MADE-ELSEWHERE"
+pid=$(pgrep -f -- "--desk $desk" | head -1)
+kill -TERM "$pid"
+check "SIGTERM leaves the console" wait_for "KEFU-EXIT=143"
+check "the screen is back to the shell (no alternate screen left)" sh -c "! tmux -L $sock capture-pane -p | grep -q 'All open'"
+finish
