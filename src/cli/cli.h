@@ -102,6 +102,7 @@ int kefu_cmd_worklog(kefu_cli *cli);
 int kefu_cmd_reopen(kefu_cli *cli);
 int kefu_cmd_link(kefu_cli *cli);
 int kefu_cmd_customer(kefu_cli *cli);
+int kefu_cmd_report(kefu_cli *cli);
 int kefu_cmd_kb(kefu_cli *cli);    /* cmd_kb.c */
 int kefu_cmd_reply(kefu_cli *cli);
 

@@ -56,6 +56,9 @@ static const kefu_cmd commands[] = {
 	 "       kefu reply new SLUG [-t TITLE] [-m TEXT] [-e]\n"
 	 "       kefu reply edit SLUG",
 	 "canned replies: fill {customer} {contact} {ticket} {promised} {consultant} {title} from a ticket"},
+	{"report", kefu_cmd_report, "report weekly [--week YYYY-Www|this|last] [-c CUSTOMER] [-f text|md|csv|json|html] [-o FILE]\n"
+	 "       kefu report customer CUSTOMER [--from DATE] [--to DATE] [-f FORMAT] [-o FILE]",
+	 "the weekly review, or the service report for one customer (default: the last 4 weeks)"},
 	{"fsck", kefu_cmd_fsck, "fsck", "check every desk file; names each broken one"},
 	{"sync", kefu_cmd_sync, "sync", "fetch from the desk's remote, merge by meaning, push"},
 	{"resolve", kefu_cmd_resolve, "resolve", "finish a merge plain git left conflicted, merging desk files by meaning"},

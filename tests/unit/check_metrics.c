@@ -581,6 +581,189 @@ START_TEST(list_sla_shows_breached_and_at_risk_tickets)
 }
 END_TEST
 
+/* A desk with a week (2026-W47, Shanghai time) of tickets for two
+ * customers; ids of each into hx / nw. */
+static void make_week(char hx[3][16], char nw[2][16])
+{
+	make_desk();
+	NEW_AT(hx[0], "2026-11-16T02:00:00Z", "-t '发票导出 PDF 乱码' -c huaxin --type bug -p P2 --tags invoice");
+	NEW_AT(hx[1], "2026-11-17T03:00:00Z", "-t '报表怎么导出' -c huaxin --type usage --tags invoice");
+	NEW_AT(hx[2], "2026-11-18T03:00:00Z", "-t '希望支持多 Sheet' -c huaxin --type requirement");
+	NEW_AT(nw[0], "2026-11-16T05:00:00Z", "-t 'Secret Northwind outage' -c northwind --type bug -p P1");
+	NEW_AT(nw[1], "2026-11-19T05:00:00Z", "-t 'Northwind refund request' -c northwind --type billing");
+	setenv("KEFU_NOW", "2026-11-16T02:30:00Z", 1);
+	ck_assert_int_eq(fixture_kefu(NULL, "ack %s >/dev/null", hx[0]), 0);
+	ck_assert_int_eq(fixture_kefu(NULL, "worklog %s 90m >/dev/null", hx[0]), 0);
+	setenv("KEFU_NOW", "2026-11-17T06:00:00Z", 1);
+	ck_assert_int_eq(fixture_kefu(NULL, "status %s resolved >/dev/null", hx[0]), 0);
+	ck_assert_int_eq(fixture_kefu(NULL, "ack %s >/dev/null", nw[0]), 0);
+	setenv("KEFU_NOW", "2026-11-18T06:00:00Z", 1);
+	ck_assert_int_eq(fixture_kefu(NULL, "rate %s 5 >/dev/null", hx[0]), 0);
+	setenv("KEFU_NOW", FIXTURE_NOW, 1);
+}
+
+/* 1 when every tag of an HTML page closes in order (void elements are
+ * written self-closing; <style> holds no '<'). */
+static int html_balanced(const char *s, char *why, size_t n)
+{
+	char stack[64][16];
+	int depth = 0;
+
+	for (const char *p = s; (p = strchr(p, '<')); ) {
+		const char *end = strchr(p, '>');
+		char name[16];
+		size_t len = 0;
+		int closing = p[1] == '/';
+		if (!end) {
+			snprintf(why, n, "unclosed '<'");
+			return 0;
+		}
+		if (p[1] == '!') {
+			p = end + 1;
+			continue;
+		}
+		for (const char *q = p + 1 + closing; *q && !strchr(" />\n", *q) && len < 15; q++)
+			name[len++] = *q;
+		name[len] = '\0';
+		if (closing) {
+			if (!depth || strcmp(stack[depth - 1], name)) {
+				snprintf(why, n, "</%s> closes <%s>", name, depth ? stack[depth - 1] : "nothing");
+				return 0;
+			}
+			depth--;
+		} else if (end[-1] != '/') {
+			if (depth == 64)
+				return 0;
+			snprintf(stack[depth++], 16, "%s", name);
+		}
+		p = end + 1;
+	}
+	snprintf(why, n, "%d unclosed, innermost <%s>", depth, depth ? stack[depth - 1] : "");
+	return depth == 0;
+}
+
+START_TEST(weekly_report_compares_with_the_week_before)
+{
+	kefu_buf out = KEFU_BUF_INIT;
+	char hx[3][16], nw[2][16];
+
+	make_week(hx, nw);
+	ck_assert_int_eq(fixture_kefu(&out, "report weekly"), 0);
+	ck_assert_ptr_nonnull(strstr(out.ptr, "Weekly review 2026-W47"));
+	ck_assert_ptr_nonnull(strstr(out.ptr, "against 2026-W46"));
+	ck_assert_ptr_nonnull(strstr(out.ptr, "New tickets                       5           0        +5"));
+	ck_assert_ptr_nonnull(strstr(out.ptr, "invoice (2)"));
+	ck_assert_ptr_nonnull(strstr(out.ptr, "华信制造"));
+
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "report weekly --week 2026-W47 --format json"), 0);
+	cJSON *root = cJSON_Parse(out.ptr);
+	ck_assert_ptr_nonnull(root);
+	cJSON *m = cJSON_GetObjectItem(root, "metrics"), *prev = cJSON_GetObjectItem(root, "previous");
+	ck_assert_int_eq(cJSON_GetObjectItem(m, "new")->valueint, 5);
+	ck_assert_int_eq(cJSON_GetObjectItem(m, "bugs")->valueint, 2);
+	ck_assert_int_eq(cJSON_GetObjectItem(m, "resolved")->valueint, 1);
+	ck_assert(cJSON_GetObjectItem(m, "service_hours")->valuedouble == 1.5);
+	ck_assert(cJSON_GetObjectItem(m, "satisfaction")->valuedouble == 5.0);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(prev, "satisfaction")));
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root, "trend")), 8);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root, "customers")), 2);
+	cJSON_Delete(root);
+
+	/* CSV: one header and rows of six fields, quoted where needed. */
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "report weekly -f csv -o week.csv && cat week.csv"), 0);
+	ck_assert_int_eq(strncmp(out.ptr, "section,group,metric,value,previous,change\n", 43), 0);
+	int fields = 1, quoted = 0, rows = 0;
+	for (const char *p = out.ptr; *p; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == ',' && !quoted)
+			fields++;
+		else if (*p == '\n' && !quoted) {
+			ck_assert_int_eq(fields, 6);
+			fields = 1;
+			rows++;
+		}
+	}
+	ck_assert_int_gt(rows, 50);
+	ck_assert_ptr_nonnull(strstr(out.ptr, "overall,,new,5,0,5\n"));
+
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "report weekly --week 2026-W40 -f md"), 0);
+	ck_assert_ptr_nonnull(strstr(out.ptr, "| New tickets | 0 | 0 | 0 |"));
+	ck_assert_int_eq(fixture_kefu(NULL, "report weekly --week 2026-47 2>/dev/null"), 1);
+	kefu_buf_release(&out);
+}
+END_TEST
+
+START_TEST(customer_report_html_is_well_formed_and_holds_one_customer)
+{
+	kefu_buf out = KEFU_BUF_INIT;
+	char hx[3][16], nw[2][16], why[128];
+
+	make_week(hx, nw);
+	ck_assert_int_eq(fixture_kefu(&out, "report customer huaxin --from 2026-11-16 --to 2026-11-22 "
+	                                    "--format html -o r.html && cat r.html"), 0);
+	ck_assert_int_eq(strncmp(out.ptr, "<!DOCTYPE html>", 15), 0);
+	ck_assert_msg(html_balanced(out.ptr, why, sizeof(why)), "%s", why);
+	ck_assert_ptr_nonnull(strstr(out.ptr, "<svg"));
+	ck_assert_ptr_nonnull(strstr(out.ptr, "@media print"));
+	ck_assert_ptr_nonnull(strstr(out.ptr, "华信制造"));
+	for (int i = 0; i < 3; i++)
+		ck_assert_ptr_nonnull(strstr(out.ptr, hx[i]));
+	for (int i = 0; i < 2; i++)
+		ck_assert_msg(!strstr(out.ptr, nw[i]), "another customer's ticket %s leaked", nw[i]);
+	ck_assert_ptr_null(strstr(out.ptr, "northwind"));
+	ck_assert_ptr_null(strstr(out.ptr, "Northwind"));
+	ck_assert_ptr_null(strstr(out.ptr, "Secret"));
+	/* Nothing loads from elsewhere: one self-contained file. */
+	ck_assert_ptr_null(strstr(out.ptr, "src="));
+	ck_assert_ptr_null(strstr(out.ptr, "<link"));
+
+	/* The same holds for every format. */
+	const char *formats[] = {"text", "md", "csv", "json"};
+	for (int f = 0; f < 4; f++) {
+		kefu_buf_clear(&out);
+		ck_assert_int_eq(fixture_kefu(&out, "report customer 华信制造 --from 2026-11-16 --to 2026-11-22 -f %s",
+		                              formats[f]), 0);
+		ck_assert_ptr_null(strstr(out.ptr, nw[0]));
+		ck_assert_ptr_null(strstr(out.ptr, "orthwind"));
+	}
+	cJSON *root = cJSON_Parse(out.ptr);
+	ck_assert_ptr_nonnull(root);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root, "requests")), 3);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "customer"), "slug")->valuestring, "huaxin");
+	ck_assert(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "metrics"), "bug_share")->valuedouble > 0.33 &&
+	          cJSON_GetObjectItem(cJSON_GetObjectItem(root, "metrics"), "bug_share")->valuedouble < 0.34);
+	cJSON_Delete(root);
+	kefu_buf_release(&out);
+}
+END_TEST
+
+START_TEST(report_times_show_in_the_consultants_zone)
+{
+	kefu_buf out = KEFU_BUF_INIT;
+	char hx[3][16], nw[2][16];
+
+	make_week(hx, nw);
+	/* Now is 10:00 UTC; the period is cut in the desk's +08:00 either way. */
+	ck_assert_int_eq(fixture_kefu(&out, "report weekly"), 0);
+	ck_assert_ptr_nonnull(strstr(out.ptr, "as of 2026-11-23 10:00"));
+	ck_assert_ptr_nonnull(strstr(out.ptr, "2026-11-16 to 2026-11-22"));
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_sh(&out, 0, "TZ=Asia/Shanghai %s report weekly", getenv("KEFU_BIN")), 0);
+	ck_assert_ptr_nonnull(strstr(out.ptr, "as of 2026-11-23 18:00"));
+	ck_assert_ptr_nonnull(strstr(out.ptr, "2026-11-16 to 2026-11-22"));
+	/* Follow-up dates too: resolved 2026-11-17T06:00Z. */
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_sh(&out, 0, "TZ=America/New_York %s report customer huaxin "
+	                                    "--from 2026-11-16 --to 2026-11-22", getenv("KEFU_BIN")), 0);
+	ck_assert_ptr_nonnull(strstr(out.ptr, "as of 2026-11-23 05:00"));
+	kefu_buf_release(&out);
+}
+END_TEST
+
 Suite *metrics_suite(void)
 {
 	Suite *s = suite_create("metrics");
@@ -602,6 +785,9 @@ Suite *metrics_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, list_sla_shows_breached_and_at_risk_tickets);
+	tcase_add_test(tc, weekly_report_compares_with_the_week_before);
+	tcase_add_test(tc, customer_report_html_is_well_formed_and_holds_one_customer);
+	tcase_add_test(tc, report_times_show_in_the_consultants_zone);
 	suite_add_tcase(s, tc);
 	return s;
 }
