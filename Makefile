@@ -82,7 +82,7 @@ DEMO := $(BUILD)/demo-desk
 run: deps
 	@$(MAKE) --no-print-directory all
 	@test -f $(DEMO)/kefu.json || $(KEFU) demo $(DEMO)
-	$(KEFU) --desk $(DEMO) list
+	$(KEFU) --desk $(DEMO)
 
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT)
