@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -664,15 +665,19 @@ static void merge_lines(kefu_buf *out, size_t *conflicts, const char *op, size_t
 
 /* --- Markdown ----------------------------------------------------------*/
 
-/* A field of the front matter: "key: value" and its continuation lines. */
+/* One line of the header: "Key: value" (with, in front matter, its
+ * continuation lines). */
 typedef struct field {
 	char *key;
 	const char *p;
 	size_t len;
 } field;
 
+enum { HDR_NONE, HDR_FRONT, HDR_MAIL };
+
 typedef struct doc {
-	int has_header;
+	int style;       /* HDR_FRONT: between "---" lines; HDR_MAIL: kb's "Key: value" lines */
+	int blank;       /* HDR_MAIL: a blank line ended the header */
 	field *f;
 	size_t n, alloc;
 	const char *body;
@@ -685,6 +690,21 @@ static int is_fence(const char *p, size_t len)
 	       !memcmp(p, "---", 3);
 }
 
+static int is_blank(const line *l)
+{
+	return (l->len == 1 && l->p[0] == '\n') || (l->len == 2 && l->p[0] == '\r' && l->p[1] == '\n');
+}
+
+/* Length of the key of a "Key: value" line (kb's header syntax), or 0. */
+static size_t key_len(const char *p, size_t n)
+{
+	size_t k = 0;
+	while (k < n && ((p[k] >= 'A' && p[k] <= 'Z') || (p[k] >= 'a' && p[k] <= 'z') ||
+	                 (k && ((p[k] >= '0' && p[k] <= '9') || p[k] == '-' || p[k] == '_'))))
+		k++;
+	return k && k < n && p[k] == ':' ? k : 0;
+}
+
 static void doc_release(doc *d)
 {
 	for (size_t i = 0; i < d->n; i++)
@@ -692,12 +712,21 @@ static void doc_release(doc *d)
 	free(d->f);
 }
 
-/* Split text into front matter fields (between "---" lines at the top)
- * and body. */
+static void doc_add(doc *d, const line *l, size_t klen)
+{
+	KEFU_ARRAY_GROW(d->f, d->n + 1, d->alloc);
+	d->f[d->n].key = kefu_xstrndup(l->p, klen);
+	d->f[d->n].p = l->p;
+	d->f[d->n].len = l->len;
+	d->n++;
+}
+
+/* Split text into header fields and body: front matter between "---"
+ * lines, or (the kb format) "Key: value" lines up to a blank line. */
 static void doc_parse(doc *d, const char *p, size_t len)
 {
 	lines l = {0};
-	size_t end = 0;
+	size_t i, end = 0;
 
 	memset(d, 0, sizeof(*d));
 	d->body = p;
@@ -705,38 +734,46 @@ static void doc_parse(doc *d, const char *p, size_t len)
 	if (!p)
 		return;
 	split_lines(&l, p, len);
-	if (l.n >= 2 && is_fence(l.v[0].p, l.v[0].len))
+	if (l.n >= 2 && is_fence(l.v[0].p, l.v[0].len)) {
 		for (end = 1; end < l.n && !is_fence(l.v[end].p, l.v[end].len); end++)
 			;
-	if (!l.n || end == 0 || end >= l.n) {
-		free(l.v);
-		return;
-	}
-	d->has_header = 1;
-	for (size_t i = 1; i < end; i++) {
-		const char *s = l.v[i].p, *colon = memchr(s, ':', l.v[i].len);
-		int cont = s[0] == ' ' || s[0] == '\t' || s[0] == '-' || !colon;
-		if (cont && d->n) {
-			d->f[d->n - 1].len += l.v[i].len;
-			continue;
+		if (end < l.n) {
+			d->style = HDR_FRONT;
+			for (i = 1; i < end; i++) {
+				size_t k = key_len(l.v[i].p, l.v[i].len);
+				if (!k && d->n)
+					d->f[d->n - 1].len += l.v[i].len; /* a continuation */
+				else
+					doc_add(d, &l.v[i], k);
+			}
+			d->body = l.v[end].p + l.v[end].len;
 		}
-		KEFU_ARRAY_GROW(d->f, d->n + 1, d->alloc);
-		d->f[d->n].key = colon ? kefu_xstrndup(s, (size_t)(colon - s)) : kefu_xstrdup("");
-		d->f[d->n].p = s;
-		d->f[d->n].len = l.v[i].len;
-		d->n++;
+	} else if (l.n && key_len(l.v[0].p, l.v[0].len)) {
+		d->style = HDR_MAIL;
+		for (i = 0; i < l.n && !is_blank(&l.v[i]); i++) {
+			size_t k = key_len(l.v[i].p, l.v[i].len);
+			if (!k)
+				break; /* not a header line: the body starts here */
+			doc_add(d, &l.v[i], k);
+		}
+		d->blank = i < l.n && is_blank(&l.v[i]);
+		d->body = i < l.n ? l.v[i].p + (d->blank ? l.v[i].len : 0) : p + len;
 	}
-	d->body = l.v[end].p + l.v[end].len;
 	d->body_len = len - (size_t)(d->body - p);
 	free(l.v);
 }
 
-static const field *doc_get(const doc *d, const char *key)
+/* The header lines of d under key (case does not matter), at most max. */
+static size_t doc_get(const doc *d, const char *key, const field **out, size_t max)
 {
+	size_t n = 0;
 	for (size_t i = 0; i < d->n; i++)
-		if (!strcmp(d->f[i].key, key))
-			return &d->f[i];
-	return NULL;
+		if (!strcasecmp(d->f[i].key, key)) {
+			if (n < max)
+				out[n] = &d->f[i];
+			n++;
+		}
+	return n;
 }
 
 static int field_eq(const field *x, const field *y)
@@ -753,14 +790,81 @@ static void put_field(kefu_buf *out, const field *f)
 		kefu_buf_putc(out, '\n');
 }
 
+#define MAX_REPEAT 256 /* lines of one repeated key (Link:) merged as a set */
+
+static int field_in(const field *const *list, size_t n, const field *f)
+{
+	for (size_t i = 0; i < n; i++)
+		if (field_eq(list[i], f))
+			return 1;
+	return 0;
+}
+
+/* One key: a single line merges as a value, a repeated key (Link:) as a
+ * set of lines. */
+static void merge_key(kefu_buf *out, size_t *conflicts, const doc *o, const doc *a,
+                      const doc *b, const char *key)
+{
+	const field *fo[MAX_REPEAT], *fa[MAX_REPEAT], *fb[MAX_REPEAT];
+	size_t no = doc_get(o, key, fo, MAX_REPEAT), na = doc_get(a, key, fa, MAX_REPEAT);
+	size_t nb = doc_get(b, key, fb, MAX_REPEAT);
+
+	if (no > MAX_REPEAT || na > MAX_REPEAT || nb > MAX_REPEAT)
+		no = na = nb = MAX_REPEAT;
+	if (no <= 1 && na <= 1 && nb <= 1) {
+		const field *of = no ? fo[0] : NULL, *af = na ? fa[0] : NULL, *bf = nb ? fb[0] : NULL;
+		if (!af || !bf) {
+			const field *kept = af ? af : bf;
+			if (kept && !field_eq(of, kept))
+				put_field(out, kept);
+			return;
+		}
+		if (field_eq(af, bf) || field_eq(of, bf)) {
+			put_field(out, af);
+		} else if (field_eq(of, af)) {
+			put_field(out, bf);
+		} else {
+			int lo_a = text_cmp(af->p, af->len, bf->p, bf->len) <= 0;
+			const field *lo = lo_a ? af : bf, *hi = lo_a ? bf : af;
+			size_t k = strlen(hi->key);
+			put_field(out, lo);
+			/* The other version under a key no loader takes for this one. */
+			kefu_buf_printf(out, "kefu-conflict-%s", hi->key);
+			put_field(out, &(field){NULL, hi->p + k, hi->len - k});
+			(*conflicts)++;
+		}
+		return;
+	}
+	/* A set: base lines both sides kept, then each side's additions. */
+	{
+		const field *done[3 * MAX_REPEAT];
+		size_t ndone = 0;
+		int a_first = 1;
+		if (na && nb)
+			a_first = text_cmp(fa[0]->p, fa[0]->len, fb[0]->p, fb[0]->len) <= 0;
+		const field *const *lists[3] = {fo, a_first ? fa : fb, a_first ? fb : fa};
+		size_t counts[3] = {no, a_first ? na : nb, a_first ? nb : na};
+		for (int s = 0; s < 3; s++)
+			for (size_t i = 0; i < counts[s]; i++) {
+				const field *f = lists[s][i];
+				int ino = field_in(fo, no, f), ina = field_in(fa, na, f), inb = field_in(fb, nb, f);
+				if (field_in(done, ndone, f))
+					continue;
+				done[ndone++] = f;
+				if (ino ? ina && inb : ina || inb)
+					put_field(out, f);
+			}
+	}
+}
+
 static void merge_header(kefu_buf *out, size_t *conflicts, const doc *o, const doc *a, const doc *b)
 {
-	int a_first;
 	const doc *order[3];
 	const char **seen = NULL;
 	size_t nseen = 0, aseen = 0;
+	int a_first, front = a->style == HDR_FRONT || b->style == HDR_FRONT;
 
-	/* Field order: base's, then the side whose header sorts first. */
+	/* Key order: base's, then the side whose header sorts first. */
 	{
 		kefu_buf x = KEFU_BUF_INIT, y = KEFU_BUF_INIT;
 		for (size_t i = 0; i < a->n; i++)
@@ -774,42 +878,24 @@ static void merge_header(kefu_buf *out, size_t *conflicts, const doc *o, const d
 	order[0] = o;
 	order[1] = a_first ? a : b;
 	order[2] = a_first ? b : a;
-	kefu_buf_puts(out, "---\n");
-	for (int d = 0; d < 3; d++) {
+	if (front)
+		kefu_buf_puts(out, "---\n");
+	for (int d = 0; d < 3; d++)
 		for (size_t i = 0; i < order[d]->n; i++) {
 			const char *key = order[d]->f[i].key;
-			const field *of, *af, *bf;
-			if (in_list(seen, nseen, key))
+			int dup = 0;
+			for (size_t j = 0; j < nseen && !dup; j++)
+				dup = !strcasecmp(seen[j], key);
+			if (dup)
 				continue;
 			KEFU_ARRAY_GROW(seen, nseen + 1, aseen);
 			seen[nseen++] = key;
-			of = doc_get(o, key);
-			af = doc_get(a, key);
-			bf = doc_get(b, key);
-			if (!af && !bf)
-				continue;
-			if (!af || !bf) {
-				const field *kept = af ? af : bf;
-				if (!field_eq(of, kept))
-					put_field(out, kept);
-				continue;
-			}
-			if (field_eq(af, bf) || field_eq(of, bf)) {
-				put_field(out, af);
-			} else if (field_eq(of, af)) {
-				put_field(out, bf);
-			} else {
-				int lo_a = text_cmp(af->p, af->len, bf->p, bf->len) <= 0;
-				const field *lo = lo_a ? af : bf, *hi = lo_a ? bf : af;
-				put_field(out, lo);
-				/* The other version under a name no loader reads as key. */
-				kefu_buf_printf(out, "kefu-conflict-%s", hi->key);
-				put_field(out, &(field){NULL, hi->p + strlen(hi->key), hi->len - strlen(hi->key)});
-				(*conflicts)++;
-			}
+			merge_key(out, conflicts, o, a, b, key);
 		}
-	}
-	kefu_buf_puts(out, "---\n");
+	if (front)
+		kefu_buf_puts(out, "---\n");
+	else if (a->blank || b->blank)
+		kefu_buf_putc(out, '\n');
 	free(seen);
 }
 
@@ -821,7 +907,7 @@ static void merge_markdown(kefu_merge_result *out, const kefu_merge_side *base,
 	doc_parse(&o, base ? base->data : NULL, base ? base->len : 0);
 	doc_parse(&a, ours->data, ours->len);
 	doc_parse(&b, theirs->data, theirs->len);
-	if (a.has_header || b.has_header)
+	if (a.style || b.style)
 		merge_header(&out->text, &out->conflicts, &o, &a, &b);
 	merge_lines(&out->text, &out->conflicts, o.body ? o.body : "", o.body ? o.body_len : 0,
 	            a.body, a.body_len, b.body, b.body_len);

@@ -40,5 +40,6 @@ Suite *desk_suite(void);
 Suite *cli_suite(void);
 Suite *metrics_suite(void);
 Suite *kb_suite(void);
+Suite *sync_suite(void);
 
 #endif
