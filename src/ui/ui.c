@@ -15,6 +15,7 @@
 #include "kefu/datetime.h"
 #include "kefu/editor.h"
 #include "kefu/error.h"
+#include "kefu/sync.h"
 #include "kefu/ui/ui.h"
 #include "kefu/utf8.h"
 
@@ -121,7 +122,10 @@ static void draw_bars(kefu_ui *ui)
 	kefu_buf_clear(&right);
 	kefu_store_branch(kefu_desk_store(ui->desk), &branch);
 	char *copy = strdup(ui->desk_path);
-	kefu_buf_printf(&left, " %s [%s] %s ", basename(copy), branch.ptr, user ? user : "(no git identity)");
+	kefu_buf_printf(&left, " %s [%s", basename(copy), branch.ptr);
+	if (ui->has_upstream)
+		kefu_buf_printf(&left, " ↑%zu ↓%zu", ui->ahead, ui->behind);
+	kefu_buf_printf(&left, "] %s ", user ? user : "(no git identity)");
 	free(copy);
 	w = (int)kefu_utf8_width(left.ptr);
 	if (w > ui->cols / 2)
@@ -171,6 +175,12 @@ void kefu_ui_select(kefu_ui *ui, const char *id)
 	kefu_view_ticket_show(&ui->ticket, ui, id);
 }
 
+static void upstream(kefu_ui *ui)
+{
+	ui->has_upstream = kefu_sync_ahead_behind(ui->desk, &ui->ahead, &ui->behind) == 0;
+	kefu_error_clear();
+}
+
 void kefu_ui_reload(kefu_ui *ui)
 {
 	char head[KEFU_OID_HEX] = "";
@@ -180,6 +190,7 @@ void kefu_ui_reload(kefu_ui *ui)
 	snprintf(ui->head, sizeof(ui->head), "%s", head);
 	ui->queue.ops->reload(&ui->queue, ui);
 	ui->ticket.ops->reload(&ui->ticket, ui);
+	upstream(ui);
 }
 
 /* Another kefu or a git pull moved HEAD: catch up, keep the cursor. */
@@ -873,6 +884,7 @@ int kefu_ui_run(const char *desk_path, const char *theme_arg, int bench_exit)
 	ui.queue.ops->open(&ui.queue, &ui);
 	ui.main = ui.focus = &ui.queue;
 	kefu_store_head(kefu_desk_store(ui.desk), ui.head, NULL);
+	upstream(&ui);
 	if (kefu_view_queue_selected(&ui.queue))
 		kefu_ui_select(&ui, kefu_view_queue_selected(&ui.queue));
 	if (!ui.message.size && !kefu_desk_user(ui.desk))

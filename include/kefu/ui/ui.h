@@ -63,7 +63,8 @@ struct kefu_ui {
 	char head[KEFU_OID_HEX];
 	kefu_buf message;
 	int message_error;
-	char *undo_id;          /* ticket of the last action, for undo */
+	int has_upstream;       /* ahead/behind are known */
+	size_t ahead, behind;   /* commits, against the remote-tracking branch */
 	int bench_exit;         /* --bench-exit-after-draw */
 };
 
