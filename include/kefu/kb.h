@@ -40,6 +40,7 @@ typedef struct kefu_article {
 	kefu_kb_field *extra; /* unknown header keys, in file order */
 	size_t nextra;
 	char *body;       /* the Markdown after the header; never NULL */
+	int front_matter; /* 1: the header is "---" front matter (kept on rewrite) */
 } kefu_article;
 
 /* --- files -------------------------------------------------------------*/
@@ -58,7 +59,10 @@ int kefu_kb_path_slug(kefu_kb_kind *kind, char *slug, const char *path);
 kefu_article *kefu_kb_new(kefu_kb_kind kind, const char *slug, const char *title);
 void kefu_kb_free(kefu_article *a);
 
-/* Parse an article or reply file; the kind and slug come from path.
+/* Parse an article or reply file; the kind and slug come from path. The
+ * header is "Key: value" lines ended by a blank line, or the same lines
+ * between "---" lines (front matter; keys in any case, a [a, b] list
+ * allowed for tags and products).
  * Strict: KEFU_EBADDATA with "cannot parse '<path>': line N: <why>" for
  * invalid UTF-8, conflict markers, a header line that is not
  * "Key: value", a repeated key, a missing title or a bad date.

@@ -11,6 +11,7 @@
 #include "kefu/datetime.h"
 #include "kefu/desk.h"
 #include "kefu/error.h"
+#include "kefu/kb.h"
 #include "kefu/sync.h"
 #include "kefu/utf8.h"
 #include "kefu/xalloc.h"
@@ -730,6 +731,16 @@ static int check_file(const char *path, const char *data, size_t len)
 		kefu_customer_free(c);
 		return error;
 	}
+	if (!strncmp(path, "kb/", 3) || !strncmp(path, "replies/", 8)) {
+		kefu_article *a = NULL;
+		if (!strcmp(strrchr(path, '/'), "/.gitkeep"))
+			return 0;
+		if (!kefu_kb_path_slug(NULL, NULL, path))
+			return kefu_error_set(KEFU_EBADDATA, "'%s' is not an article or reply file name (kb/<slug>.md, replies/<slug>.md)", path);
+		int error = kefu_kb_parse(&a, data, len, path);
+		kefu_kb_free(a);
+		return error;
+	}
 	if (!strcmp(path, "kefu.json")) {
 		kefu_conf *c = NULL;
 		int error = kefu_conf_parse(&c, data, len, path);
@@ -816,6 +827,8 @@ int kefu_desk_fsck(kefu_desk *d, void (*cb)(const char *path, const char *why, v
 		goto done;
 	fsck_worktree(&f, "tickets");
 	fsck_worktree(&f, "customers");
+	fsck_worktree(&f, "kb");
+	fsck_worktree(&f, "replies");
 	error = f.count;
 done:
 	for (size_t i = 0; i < f.nseen; i++)

@@ -166,6 +166,16 @@ static void set_str(char **field, const char *v, size_t n)
 	*field = n ? kefu_xstrndup(v, n) : NULL;
 }
 
+/* A list value, without the brackets of a front-matter "[a, b]". */
+static char *unbracket(const char *v, size_t n)
+{
+	if (n >= 2 && v[0] == '[' && v[n - 1] == ']') {
+		v++;
+		n -= 2;
+	}
+	return kefu_xstrndup(v, n);
+}
+
 int kefu_kb_parse(kefu_article **out, const char *data, size_t len, const char *path)
 {
 	kefu_article *a = NULL;
@@ -190,13 +200,33 @@ int kefu_kb_parse(kefu_article **out, const char *data, size_t len, const char *
 	}
 
 	a = kefu_kb_new(kind, slug, NULL);
+	/* Front matter: the same lines between "---" lines. */
+	if (len >= 3 && !memcmp(data, "---", 3) && (len == 3 || data[3] == '\n' || data[3] == '\r')) {
+		a->front_matter = 1;
+		const char *nl = memchr(data, '\n', len);
+		off = nl ? (size_t)(nl - data) + 1 : len;
+		line = 2;
+	}
 	/* The header: "Key: value" lines up to the first blank line. */
-	while (off < len) {
+	for (int closed = 0;; line++) {
+		if (off >= len) {
+			if (a->front_matter && !closed) {
+				error = bad_line(path, line - 1, "the front matter has no closing '---' line");
+				goto done;
+			}
+			break;
+		}
 		const char *p = data + off, *nl = memchr(p, '\n', len - off);
 		size_t n = nl ? (size_t)(nl - p) : len - off, k, klen = 0;
 		if (n && p[n - 1] == '\r')
 			n--;
 		off += (nl ? (size_t)(nl - p) + 1 : len - off);
+		if (a->front_matter && n == 3 && !memcmp(p, "---", 3)) {
+			closed = 1;
+			break;
+		}
+		if (!n && a->front_matter)
+			continue;
 		if (!n)
 			break; /* the blank line ending the header */
 		while (klen < n && ((p[klen] >= 'A' && p[klen] <= 'Z') || (p[klen] >= 'a' && p[klen] <= 'z') ||
@@ -243,13 +273,13 @@ int kefu_kb_parse(kefu_article **out, const char *data, size_t len, const char *
 			break;
 		}
 		case K_TAGS: {
-			char *s = kefu_xstrndup(v, vn);
+			char *s = unbracket(v, vn);
 			kefu_kb_set_tags(a, s);
 			free(s);
 			break;
 		}
 		case K_PRODUCTS: {
-			char *s = kefu_xstrndup(v, vn);
+			char *s = unbracket(v, vn);
 			kefu_kb_set_products(a, s);
 			free(s);
 			break;
@@ -267,7 +297,6 @@ int kefu_kb_parse(kefu_article **out, const char *data, size_t len, const char *
 			a->extra[a->nextra++].value = kefu_xstrndup(v, vn);
 			break;
 		}
-		line++;
 	}
 	if (!a->title || !*a->title) {
 		error = bad_line(path, 1, "no 'Title:' in the header");
@@ -291,31 +320,35 @@ done:
 
 void kefu_kb_format(kefu_buf *out, const kefu_article *a)
 {
-	kefu_buf_printf(out, "Title: %s\n", a->title ? a->title : "");
+	/* Front matter keeps its style: "---" lines and lower-case keys. */
+	int fm = a->front_matter;
+	if (fm)
+		kefu_buf_puts(out, "---\n");
+	kefu_buf_printf(out, "%s: %s\n", fm ? "title" : "Title", a->title ? a->title : "");
 	if (a->ntags) {
-		kefu_buf_puts(out, "Tags:");
+		kefu_buf_puts(out, fm ? "tags:" : "Tags:");
 		for (size_t i = 0; i < a->ntags; i++)
 			kefu_buf_printf(out, " %s", a->tags[i]);
 		kefu_buf_putc(out, '\n');
 	}
 	if (a->category && *a->category)
-		kefu_buf_printf(out, "Category: %s\n", a->category);
+		kefu_buf_printf(out, "%s: %s\n", fm ? "category" : "Category", a->category);
 	if (a->nproducts) {
-		kefu_buf_puts(out, "Products: ");
+		kefu_buf_puts(out, fm ? "products: " : "Products: ");
 		for (size_t i = 0; i < a->nproducts; i++)
 			kefu_buf_printf(out, "%s%s", i ? ", " : "", a->products[i]);
 		kefu_buf_putc(out, '\n');
 	}
 	for (size_t i = 0; i < a->nlinks; i++)
-		kefu_buf_printf(out, "Link: %s\n", a->links[i]);
+		kefu_buf_printf(out, "%s: %s\n", fm ? "link" : "Link", a->links[i]);
 	if (a->author && *a->author)
-		kefu_buf_printf(out, "Author: %s\n", a->author);
+		kefu_buf_printf(out, "%s: %s\n", fm ? "author" : "Author", a->author);
 	if (a->updated && *a->updated)
-		kefu_buf_printf(out, "Updated: %s\n", a->updated);
+		kefu_buf_printf(out, "%s: %s\n", fm ? "updated" : "Updated", a->updated);
 	for (size_t i = 0; i < a->nextra; i++)
 		kefu_buf_printf(out, "%s:%s%s\n", a->extra[i].key, *a->extra[i].value ? " " : "",
 		                a->extra[i].value);
-	kefu_buf_putc(out, '\n');
+	kefu_buf_puts(out, fm ? "---\n\n" : "\n");
 	if (a->body && *a->body)
 		kefu_buf_printf(out, "%s\n", a->body);
 }

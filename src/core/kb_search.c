@@ -421,6 +421,18 @@ static size_t char_fwd(const char *s, size_t len, size_t at)
 	return at;
 }
 
+/* 1 when the character before p ends a word or a clause. */
+static int after_break(const char *s, size_t p)
+{
+	static const char *const marks[] = {"。", "，", "；", "：", "！", "？", "、", "）", "」"};
+	if (s[p - 1] == ' ')
+		return 1;
+	for (size_t i = 0; i < sizeof(marks) / sizeof(*marks); i++)
+		if (p >= 3 && !memcmp(s + p - 3, marks[i], 3))
+			return 1;
+	return 0;
+}
+
 static void snippet_terms(kefu_kb_snippet *out, const char *text, const struct terms *ts, size_t width)
 {
 	kefu_buf clean = KEFU_BUF_INIT, res = KEFU_BUF_INIT;
@@ -456,11 +468,17 @@ static void snippet_terms(kefu_kb_snippet *out, const char *text, const struct t
 			}
 		}
 		if (best_count) {
-			/* A little context before the first match. */
-			ws = mt.m[best].start;
-			size_t ctx = width / 5;
-			while (ws > 0 && columns(clean.ptr, char_back(clean.ptr, ws), mt.m[best].start) <= ctx)
+			/* A little context before the first match, starting
+			 * after a space or a punctuation mark when there is one. */
+			size_t first = mt.m[best].start, ctx = width / 5;
+			ws = first;
+			while (ws > 0 && columns(clean.ptr, char_back(clean.ptr, ws), first) <= ctx)
 				ws = char_back(clean.ptr, ws);
+			for (size_t p = ws; ws && p < first; p = char_fwd(clean.ptr, clean.size, p))
+				if (after_break(clean.ptr, p)) {
+					ws = p;
+					break;
+				}
 		}
 		size_t room = width - (ws ? 1 : 0) - 1;
 		we = ws;
@@ -472,6 +490,15 @@ static void snippet_terms(kefu_kb_snippet *out, const char *text, const struct t
 			while (ws > 0 && columns(clean.ptr, char_back(clean.ptr, ws), we) <= width - 1)
 				ws = char_back(clean.ptr, ws);
 		}
+	}
+	while (ws && ws < we && clean.ptr[ws] == ' ')
+		ws++;
+	/* Never cut a match in two at either end. */
+	for (size_t i = 0; i < mt.n; i++) {
+		if (mt.m[i].start < ws && mt.m[i].end > ws)
+			ws = mt.m[i].end;
+		if (mt.m[i].start < we && mt.m[i].end > we && mt.m[i].start >= ws)
+			we = mt.m[i].start;
 	}
 	size_t shift = 0;
 	if (ws) {

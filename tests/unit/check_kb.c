@@ -208,6 +208,28 @@ START_TEST(article_round_trips_and_keeps_unknown_keys)
 	kefu_buf_release(&out);
 }
 
+START_TEST(front_matter_is_read_and_kept)
+{
+	const char *text = "---\ntitle: 登录失败\ntags: [login, sso]\n\nkefu-conflict-title: C\n---\n\n# 登录失败\n\n第一段。\n";
+	const char *canon = "---\ntitle: 登录失败\ntags: login sso\nkefu-conflict-title: C\n---\n\n# 登录失败\n\n第一段。\n";
+	kefu_article *a = NULL;
+	kefu_buf out = KEFU_BUF_INIT;
+
+	ck_assert_int_eq(kefu_kb_parse(&a, text, strlen(text), "kb/login.md"), 0);
+	ck_assert_int_eq(a->front_matter, 1);
+	ck_assert_str_eq(a->title, "登录失败");
+	ck_assert_uint_eq(a->ntags, 2);
+	ck_assert_str_eq(a->tags[1], "sso");
+	ck_assert_str_eq(a->body, "# 登录失败\n\n第一段。");
+	kefu_kb_format(&out, a);
+	ck_assert_str_eq(out.ptr, canon);
+	kefu_kb_free(a);
+	a = NULL;
+	ck_assert_int_eq(kefu_kb_parse(&a, "---\ntitle: x\n", 13, "kb/x.md"), KEFU_EBADDATA);
+	ck_assert_str_eq(kefu_error_last(), "cannot parse 'kb/x.md': line 2: the front matter has no closing '---' line");
+	kefu_buf_release(&out);
+}
+
 static const char *parse_error(const char *text)
 {
 	kefu_article *a = NULL;
@@ -453,6 +475,170 @@ START_TEST(save_commits_once_and_refuses_duplicates)
 	kefu_desk_free(d);
 }
 
+/* --- the commands ------------------------------------------------------*/
+
+/* A desk with the corpus and a customer; KEFU_DESK points at it. */
+static void cli_desk(void)
+{
+	ck_assert_int_eq(fixture_kefu(NULL, "init desk >/dev/null"), 0);
+	setenv("KEFU_DESK", fixture_path("desk"), 1);
+	ck_assert_int_eq(fixture_sh(NULL, 0, "cp '%s'/*.md desk/kb/ && git -C desk add kb && "
+	                            "git -C desk commit -q -m 'kb: corpus'", corpus), 0);
+	ck_assert_int_eq(fixture_kefu(NULL, "customer add huaxin 华信制造 --contact 王芳 >/dev/null"), 0);
+}
+
+static void cli_ticket(char *id, const char *args)
+{
+	kefu_buf out = KEFU_BUF_INIT;
+	ck_assert_int_eq(fixture_kefu(&out, "new -c huaxin %s", args), 0);
+	kefu_buf_rtrim(&out);
+	ck_assert_uint_eq(out.size, 12);
+	memcpy(id, out.ptr, 13);
+	kefu_buf_release(&out);
+}
+
+START_TEST(cli_kb_new_search_show_and_list)
+{
+	kefu_buf out = KEFU_BUF_INIT, err = KEFU_BUF_INIT;
+	cli_desk();
+	int n = fixture_commits(fixture_path("desk"));
+	ck_assert_int_eq(fixture_kefu(&out, "kb new vpn-access -t 'VPN 无法连接：证书过期' --tags 'vpn 证书' "
+	                              "--category ops -m '## 步骤' 2>&1"), 0);
+	ck_assert_str_eq(out.ptr, "kb/vpn-access.md\n");
+	ck_assert_int_eq(fixture_commits(fixture_path("desk")), n + 1);
+	kefu_buf_clear(&out);
+	fixture_sh(&out, 0, "git -C desk log -1 --format=%%s && cat desk/kb/vpn-access.md");
+	ck_assert_str_eq(out.ptr, "kb: add vpn-access\nTitle: VPN 无法连接：证书过期\nTags: vpn 证书\n"
+	                          "Category: ops\nAuthor: Li Wei <li.wei@kefu.example>\nUpdated: 2026-11-23\n\n## 步骤\n");
+	kefu_buf_clear(&out);
+	/* Not a terminal: highlights in brackets; CJK and prefix matches. */
+	ck_assert_int_eq(fixture_kefu(&out, "kb search 证书 --no-tickets"), 0);
+	ck_assert_str_eq(out.ptr, "vpn-access  VPN 无法连接：[证书]过期  (ops, 0 tickets)\n    步骤\n");
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "kb search SSO登录 --no-tickets -n 1"), 0);
+	ck_assert_msg(!strncmp(out.ptr, "sso-login-failed  企业微信 [SSO] [登录]失败", strlen("sso-login-failed  企业微信 [SSO] [登录]失败")),
+	              "%s", out.ptr);
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "kb search invoice export --json --no-tickets"), 0);
+	ck_assert_msg(strstr(out.ptr, "\"slug\": \"invoice-export\"") && strstr(out.ptr, "\"highlights\": [[0, 7]"),
+	              "%s", out.ptr);
+	ck_assert_int_eq(fixture_kefu_err(NULL, &err, "kb search 'zzzz'"), 1);
+	ck_assert_str_eq(err.ptr, "kefu: kb search: nothing matches 'zzzz'\n");
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "kb show vpn-access"), 0);
+	ck_assert_msg(strstr(out.ptr, "kb/vpn-access.md\nTitle: VPN") && strstr(out.ptr, "Linked by 0 tickets"), "%s", out.ptr);
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "kb list -c ops"), 0);
+	ck_assert_str_eq(out.ptr, "api-token   ops  Creating and rotating API tokens\n"
+	                          "vpn-access  ops  VPN 无法连接：证书过期\n");
+	kefu_buf_clear(&err);
+	ck_assert_int_eq(fixture_kefu_err(NULL, &err, "kb new vpn-access -t x -m y"), 1);
+	ck_assert_str_eq(err.ptr, "kefu: article 'vpn-access' exists (kb/vpn-access.md); change it with 'kefu kb edit vpn-access'\n");
+	kefu_buf_release(&out);
+	kefu_buf_release(&err);
+}
+
+START_TEST(cli_kb_link_counts_tickets_and_refuses_unknown_articles)
+{
+	kefu_buf out = KEFU_BUF_INIT, err = KEFU_BUF_INIT;
+	char a[32], b[32];
+	cli_desk();
+	cli_ticket(a, "-t 'SSO 登录失败'");
+	cli_ticket(b, "-t '企业微信无法登录'");
+	ck_assert_int_eq(fixture_kefu(&out, "kb link %s sso-login-failed", a), 0);
+	char want[128];
+	snprintf(want, sizeof(want), "%s: link kb:sso-login-failed\n", a);
+	ck_assert_str_eq(out.ptr, want);
+	ck_assert_int_eq(fixture_kefu(NULL, "kb link %s sso-login-failed >/dev/null", b), 0);
+	ck_assert_int_eq(fixture_kefu_err(NULL, &err, "kb link %s no-such-article", b), 1);
+	ck_assert_str_eq(err.ptr, "kefu: no article 'no-such-article' (kb/no-such-article.md)\n");
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "kb list --sort links | head -1"), 0);
+	ck_assert_msg(strstr(out.ptr, "sso-login-failed") && strstr(out.ptr, "(2 tickets)"), "%s", out.ptr);
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "kb show sso-login-failed | grep -c '^  T'"), 0);
+	ck_assert_str_eq(out.ptr, "2\n");
+	ck_assert_int_eq(fixture_kefu(NULL, "kb link %s sso-login-failed --remove >/dev/null", b), 0);
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "kb search 身份验证 --no-tickets"), 0);
+	ck_assert_msg(strstr(out.ptr, "(account, 1 ticket)") != NULL, "%s", out.ptr);
+	kefu_buf_release(&out);
+	kefu_buf_release(&err);
+}
+
+START_TEST(cli_reply_use_fills_placeholders_and_posts_a_comment)
+{
+	kefu_buf out = KEFU_BUF_INIT, err = KEFU_BUF_INIT;
+	char id[32], want[512];
+	cli_desk();
+	cli_ticket(id, "-t '发票导出失败' --contact 王芳");
+	ck_assert_int_eq(fixture_kefu(NULL, "reply new eta -t '预计时间' -m '{contact}您好，{customer}的“{title}”（{ticket}）预计 {promised} 前解决。——{consultant}' >/dev/null"), 0);
+	int n = fixture_commits(fixture_path("desk"));
+	/* No promised date yet: printed with the gap named, never posted. */
+	ck_assert_int_eq(fixture_kefu_err(&out, &err, "reply use eta %s --comment", id), 1);
+	ck_assert_str_eq(out.ptr, "");
+	ck_assert_msg(strstr(err.ptr, "has no value for {promised}") != NULL, "%s", err.ptr);
+	ck_assert_int_eq(fixture_commits(fixture_path("desk")), n);
+	ck_assert_int_eq(fixture_kefu(NULL, "promise %s 2026-12-01 >/dev/null", id), 0);
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "reply use eta %s --comment 2>/dev/null", id), 0);
+	snprintf(want, sizeof(want), "王芳您好，华信制造的“发票导出失败”（%s）预计 2026-12-01 前解决。——Li Wei\n", id);
+	ck_assert_str_eq(out.ptr, want);
+	ck_assert_int_eq(fixture_commits(fixture_path("desk")), n + 2);
+	kefu_buf_clear(&out);
+	fixture_sh(&out, 0, "git -C desk log -1 --format=%%s");
+	snprintf(want, sizeof(want), "%s: comment\n", id);
+	ck_assert_str_eq(out.ptr, want);
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "show %s | grep -c '预计 2026-12-01 前解决'", id), 0);
+	ck_assert_str_eq(out.ptr, "1\n");
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "reply list"), 0);
+	ck_assert_str_eq(out.ptr, "eta   -    预计时间\n");
+	kefu_buf_release(&out);
+	kefu_buf_release(&err);
+}
+
+START_TEST(cli_from_ticket_drafts_an_article_in_the_editor)
+{
+	kefu_buf out = KEFU_BUF_INIT, err = KEFU_BUF_INIT;
+	char id[32];
+	cli_desk();
+	cli_ticket(id, "-t 'Invoice PDF shows boxes' --tags 'invoice pdf' -m 'Chinese names turn into boxes'");
+	ck_assert_int_eq(fixture_kefu(NULL, "comment %s -m 'Change the template font to Noto Sans CJK.' >/dev/null", id), 0);
+	ck_assert_int_eq(fixture_kefu(NULL, "comment %s --internal -m 'secret internal note' >/dev/null", id), 0);
+	ck_assert_int_eq(fixture_kefu_err(NULL, &err, "kb from-ticket %s", id), 1);
+	ck_assert_msg(strstr(err.ptr, "resolve it before writing it up") != NULL, "%s", err.ptr);
+	ck_assert_int_eq(fixture_kefu(NULL, "status %s resolved >/dev/null", id), 0);
+	/* The editor: a script that adds a product, keeping the headings. */
+	const char *script = "#!/bin/sh\nsed -i 's/^Products: *$/Products: Web/' \"$1\"\n";
+	fixture_write(fixture_path("ed.sh"), script, strlen(script));
+	fixture_sh(NULL, 0, "chmod +x ed.sh");
+	int n = fixture_commits(fixture_path("desk"));
+	setenv("EDITOR", fixture_path("ed.sh"), 1);
+	kefu_buf_clear(&err);
+	int rc = fixture_kefu_err(&out, &err, "kb from-ticket %s", id);
+	ck_assert_msg(rc == 0, "from-ticket: %s", err.ptr);
+	ck_assert_str_eq(out.ptr, "kb/invoice-pdf-shows-boxes.md\n");
+	ck_assert_int_eq(fixture_commits(fixture_path("desk")), n + 1);
+	kefu_buf_clear(&out);
+	fixture_sh(&out, 0, "cat desk/kb/invoice-pdf-shows-boxes.md");
+	char want[512];
+	snprintf(want, sizeof(want),
+	         "Title: Invoice PDF shows boxes\nTags: invoice pdf\nCategory: other\nProducts: Web\n"
+	         "Author: Li Wei <li.wei@kefu.example>\nUpdated: 2026-11-23\nTicket: %s\n\n"
+	         "## Question\n\nChinese names turn into boxes\n\n## Resolution\n\n"
+	         "Change the template font to Noto Sans CJK.\n", id);
+	ck_assert_str_eq(out.ptr, want);
+	kefu_buf_clear(&out);
+	fixture_sh(&out, 0, "git -C desk log -1 --format=%%s");
+	char subject[128];
+	snprintf(subject, sizeof(subject), "kb: add invoice-pdf-shows-boxes (%s)\n", id);
+	ck_assert_str_eq(out.ptr, subject);
+	kefu_buf_release(&out);
+	kefu_buf_release(&err);
+}
+
 Suite *kb_suite(void)
 {
 	Suite *s = suite_create("kb");
@@ -469,6 +655,7 @@ Suite *kb_suite(void)
 	tcase_add_test(tc, snippet_drops_controls_and_collapses_whitespace);
 	tcase_add_test(tc, article_round_trips_and_keeps_unknown_keys);
 	tcase_add_test(tc, article_parse_names_file_and_line);
+	tcase_add_test(tc, front_matter_is_read_and_kept);
 	tcase_add_test(tc, fill_replaces_placeholders_and_names_the_missing);
 	tcase_add_test(tc, link_values_name_articles);
 	tcase_add_test(tc, search_ranks_the_expected_article_first);
@@ -477,6 +664,10 @@ Suite *kb_suite(void)
 	tcase_add_test(tc, refresh_reindexes_just_the_edited_article);
 	tcase_add_test(tc, list_counts_the_tickets_linking_each_article);
 	tcase_add_test(tc, save_commits_once_and_refuses_duplicates);
+	tcase_add_test(tc, cli_kb_new_search_show_and_list);
+	tcase_add_test(tc, cli_kb_link_counts_tickets_and_refuses_unknown_articles);
+	tcase_add_test(tc, cli_reply_use_fills_placeholders_and_posts_a_comment);
+	tcase_add_test(tc, cli_from_ticket_drafts_an_article_in_the_editor);
 	suite_add_tcase(s, tc);
 	return s;
 }
