@@ -448,7 +448,8 @@ static void snippet_terms(kefu_kb_snippet *out, const char *text, const struct t
 		struct cjk_needles c = {&mt, clean.ptr, clean.size, i, 0};
 		kefu_kb_tokenize(ts->v[i].text, ts->v[i].len, 1, match_cjk, &c);
 	}
-	qsort(mt.m, mt.n, sizeof(*mt.m), by_start);
+	if (mt.n)
+		qsort(mt.m, mt.n, sizeof(*mt.m), by_start);
 
 	we = clean.size;
 	if (width && columns(clean.ptr, 0, clean.size) > width) {
