@@ -41,6 +41,14 @@ void kefu_customer_add_branch(kefu_customer *c, const char *name, const char *re
 kefu_contact *kefu_customer_add_contact(kefu_customer *c, const char *name, const char *role,
                                         const char *branch);
 
+/* Remove the branch / the contact called name; 0, or KEFU_ENOTFOUND
+ * with a message naming the customer. */
+int kefu_customer_remove_branch(kefu_customer *c, const char *name);
+int kefu_customer_remove_contact(kefu_customer *c, const char *name);
+
+/* The contact called name, or NULL. Borrowed. */
+const kefu_contact *kefu_customer_contact(const kefu_customer *c, const char *name);
+
 /* 1 when name is one of the customer's branches. */
 int kefu_customer_has_branch(const kefu_customer *c, const char *name);
 

@@ -50,6 +50,7 @@ typedef struct kefu_new_ticket {
 	const char *title, *customer, *branch, *contact, *channel;
 	const char *type, *priority, *text, *assignee, *promised;
 	const char *tags; /* space- or comma-separated */
+	const char *links; /* kb articles or ticket ids, space-separated */
 } kefu_new_ticket;
 
 /* Validate and create a ticket in one commit "<id>: new <title>". The id
@@ -61,7 +62,10 @@ int kefu_desk_create(kefu_desk *d, char *id_out, const kefu_new_ticket *spec);
  * standard text); STATUS value (+ text as a note); ASSIGN value ("" to
  * unassign); SET field, value; TAG value ("+a -b c"); PROMISE value (a
  * date, "" clears); ESCALATE ref, owner, text; RATE number (1-5), text;
- * WORKLOG number (minutes), text; REOPEN text; LINK / UNLINK value. */
+ * WORKLOG number (minutes), text; REOPEN text; LINK / UNLINK value;
+ * ANSWER text (R&D's answer, an internal event; back to in-progress),
+ * ref (NULL: the escalation's); NOTIFY value (the ticket's release), text
+ * (what the customer was told). */
 typedef struct kefu_action {
 	kefu_event_kind kind;
 	const char *field, *value, *text, *ref, *owner;
@@ -77,6 +81,12 @@ int kefu_desk_apply(kefu_desk *d, const char *id, const kefu_action *acts, size_
 
 /* Add a customer in one commit "customer: add <slug>". */
 int kefu_desk_add_customer(kefu_desk *d, const kefu_customer *c);
+
+/* Validate an existing customer's new record and write it in one commit
+ * "customer: edit <slug>". Nothing is committed when the file would not
+ * change (*unchanged, may be NULL, set to 1). KEFU_ENOTFOUND when there
+ * is no such customer. */
+int kefu_desk_save_customer(kefu_desk *d, const kefu_customer *c, int *unchanged);
 
 /* One commit in a ticket's history and the events it added. */
 typedef struct kefu_history_entry {

@@ -21,6 +21,8 @@ typedef struct kefu_summary {
 	const char *id, *title, *customer, *branch, *contact, *channel, *type;
 	const char *priority, *status, *assignee, *tags, *promised, *created_by;
 	const char *escalation_ref, *release, *links;
+	const char *flags;    /* sensitive words the customer's text matched, "a, b" */
+	const char *notified; /* the release the customer was last told of */
 	int64_t created_at, updated_at, first_response_at, resolved_at, closed_at;
 	int rating, minutes, reopen_count, comment_count;
 } kefu_summary;
@@ -41,6 +43,8 @@ typedef struct kefu_query {
 	const char *channel;
 	const char *status; /* a status, a comma list, "open" or "all"; NULL: all */
 	const char *text;   /* substring of title or description */
+	const char *release; /* fixed in this release */
+	int flagged;        /* 1: only tickets with risk flags */
 	const char *sort;   /* "priority" (default), "created", "updated", "id",
 	                       "customer", "status", "assignee", "title",
 	                       "promised"; "-" prefix reverses */

@@ -78,6 +78,10 @@ char kefu_facts_state_at(const kefu_facts *f, int64_t t);
  * in any case, everything else as a substring), or NULL. Borrowed from c. */
 const char *kefu_facts_sensitive(const kefu_facts *f, const kefu_conf *c);
 
+/* Every sensitive word of c found in f's voice, by the same matcher,
+ * appended to out as "w1, w2" in the order of c's list; returns how many. */
+size_t kefu_facts_sensitive_all(kefu_buf *out, const kefu_facts *f, const kefu_conf *c);
+
 /* --- business time -----------------------------------------------------*/
 
 /* Seconds of [from, to) that fall in the calendar's working hours: a

@@ -28,7 +28,9 @@
 	X(WORKLOG, "worklog", "time spent (minutes)")                       \
 	X(REOPEN, "reopen", "reopened after resolution")                    \
 	X(LINK, "link", "linked a kb article or ticket")                    \
-	X(UNLINK, "unlink", "removed a link")
+	X(UNLINK, "unlink", "removed a link")                               \
+	X(ANSWER, "answer", "R&D answered the escalation (ref, text)")      \
+	X(NOTIFY, "notify", "customer told the fix shipped (release, text)")
 
 typedef enum {
 #define KEFU__EV_ENUM(name, str, help) KEFU_EV_##name,
@@ -88,12 +90,15 @@ typedef struct kefu_ticket {
 	const char *channel, *type, *priority, *status, *assignee;
 	const char *promised, *created_by, *escalation_ref, *escalation_owner;
 	const char *release, *rating_comment;
+	const char *notified_release; /* the release the customer was told of */
 	const char **tags;
 	size_t ntags;
 	const char **links;
 	size_t nlinks;
 	int64_t created_at, updated_at, first_response_at;
 	int64_t resolved_at, closed_at, escalated_at;
+	int64_t answered_at; /* R&D answered the escalation (0: not yet) */
+	int64_t notified_at; /* customer told of notified_release */
 	int rating, minutes, reopen_count, comment_count;
 	uint64_t max_clock;
 } kefu_ticket;

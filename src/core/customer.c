@@ -82,6 +82,49 @@ kefu_contact *kefu_customer_add_contact(kefu_customer *c, const char *name, cons
 	return k;
 }
 
+int kefu_customer_remove_branch(kefu_customer *c, const char *name)
+{
+	for (size_t i = 0; i < c->nbranches; i++) {
+		if (strcmp(c->branches[i].name, name))
+			continue;
+		free(c->branches[i].name);
+		free(c->branches[i].region);
+		free(c->branches[i].extra);
+		memmove(&c->branches[i], &c->branches[i + 1], (c->nbranches - i - 1) * sizeof(*c->branches));
+		c->nbranches--;
+		return 0;
+	}
+	return kefu_error_set(KEFU_ENOTFOUND, "customer '%s' has no branch '%s'", c->slug, name);
+}
+
+int kefu_customer_remove_contact(kefu_customer *c, const char *name)
+{
+	for (size_t i = 0; i < c->ncontacts; i++) {
+		kefu_contact *k = &c->contacts[i];
+		if (strcmp(k->name, name))
+			continue;
+		free(k->name);
+		free(k->role);
+		free(k->branch);
+		free(k->phone);
+		free(k->email);
+		free(k->wecom);
+		free(k->extra);
+		memmove(k, k + 1, (c->ncontacts - i - 1) * sizeof(*k));
+		c->ncontacts--;
+		return 0;
+	}
+	return kefu_error_set(KEFU_ENOTFOUND, "customer '%s' has no contact '%s'", c->slug, name);
+}
+
+const kefu_contact *kefu_customer_contact(const kefu_customer *c, const char *name)
+{
+	for (size_t i = 0; name && i < c->ncontacts; i++)
+		if (!strcmp(c->contacts[i].name, name))
+			return &c->contacts[i];
+	return NULL;
+}
+
 int kefu_customer_has_branch(const kefu_customer *c, const char *name)
 {
 	for (size_t i = 0; i < c->nbranches; i++)

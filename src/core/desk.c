@@ -394,6 +394,23 @@ static int check_action(kefu_desk *d, const kefu_ticket *t, const kefu_action *a
 	case KEFU_EV_LINK:
 	case KEFU_EV_UNLINK:
 		return check_word("link", a->value);
+	case KEFU_EV_ANSWER:
+		if (strcmp(t->status, "escalated"))
+			return kefu_error_set(KEFU_EINVALID, "%s is %s, not escalated; nothing for R&D to answer",
+			                      t->id, t->status);
+		if ((error = check_text("reference", a->ref, 0)) < 0)
+			return error;
+		return check_text("answer", a->text, 1);
+	case KEFU_EV_NOTIFY:
+		if ((error = check_word("release", a->value)) < 0)
+			return error;
+		if (!t->release || strcmp(t->release, a->value))
+			return kefu_error_set(KEFU_EINVALID, "%s is not fixed in release '%s' (its release: %s)",
+			                      t->id, a->value, t->release ? t->release : "none");
+		if (t->notified_release && !strcmp(t->notified_release, a->value))
+			return kefu_error_set(KEFU_EINVALID, "the customer of %s was already told about %s",
+			                      t->id, a->value);
+		return check_text("message", a->text, 0);
 	default:
 		return kefu_error_set(KEFU_EINVALID, "cannot apply '%s' here", kefu_event_kind_name(a->kind));
 	}
@@ -433,6 +450,18 @@ static void add_events(kefu_desk *d, kefu_ticket *t, const kefu_action *a, const
 		break;
 	case KEFU_EV_WORKLOG:
 		kefu_event_set_num(e, "minutes", a->number);
+		break;
+	case KEFU_EV_ANSWER:
+		/* R&D's words are for the team; the customer hears them
+		 * through a comment. */
+		e->internal = 1;
+		if (a->ref && *a->ref)
+			kefu_event_set(e, "ref", a->ref);
+		else if (t->escalation_ref)
+			kefu_event_set(e, "ref", t->escalation_ref);
+		break;
+	case KEFU_EV_NOTIFY:
+		kefu_event_set(e, "release", a->value);
 		break;
 	default:
 		kefu_event_set(e, "value", a->value ? a->value : "");
@@ -526,6 +555,14 @@ static void add_tags(kefu_ticket *t, const char *tags, const char *user, int64_t
 	free(copy);
 }
 
+static void add_links(kefu_ticket *t, const char *links, const char *user, int64_t now)
+{
+	char *copy = kefu_xstrdup(links), *save_ptr = NULL;
+	for (char *w = strtok_r(copy, " ,", &save_ptr); w; w = strtok_r(NULL, " ,", &save_ptr))
+		kefu_event_set(kefu_ticket_add_event(t, "link", user, now), "value", w);
+	free(copy);
+}
+
 int kefu_desk_create(kefu_desk *d, char *id_out, const kefu_new_ticket *s)
 {
 	kefu_ticket *t = NULL, *exists = NULL;
@@ -549,7 +586,8 @@ int kefu_desk_create(kefu_desk *d, char *id_out, const kefu_new_ticket *s)
 	    (error = check_text("description", s->text, 0)) < 0 ||
 	    (s->assignee && *s->assignee && (error = check_word("assignee", s->assignee)) < 0) ||
 	    (s->promised && *s->promised && (error = kefu_date_parse(date, s->promised, now)) < 0) ||
-	    (error = check_text("tags", s->tags, 0)) < 0)
+	    (error = check_text("tags", s->tags, 0)) < 0 ||
+	    (error = check_text("links", s->links, 0)) < 0)
 		return error;
 	/* Ids are random enough never to collide; check anyway. */
 	do {
@@ -579,6 +617,8 @@ int kefu_desk_create(kefu_desk *d, char *id_out, const kefu_new_ticket *s)
 		kefu_event_set(kefu_ticket_add_event(t, "promise", user, now), "value", date);
 	if (s->tags && *s->tags)
 		add_tags(t, s->tags, user, now);
+	if (s->links && *s->links)
+		add_links(t, s->links, user, now);
 	kefu_ticket_fold(t);
 	kefu_buf_puts(&subject, "new ");
 	put_subject_title(&subject, s->title);
@@ -618,6 +658,57 @@ int kefu_desk_add_customer(kefu_desk *d, const kefu_customer *c)
 done:
 	kefu_txn_free(txn);
 	kefu_buf_release(&text);
+	return error;
+}
+
+int kefu_desk_save_customer(kefu_desk *d, const kefu_customer *c, int *unchanged)
+{
+	char path[64], subject[128];
+	kefu_buf text = KEFU_BUF_INIT, old = KEFU_BUF_INIT;
+	kefu_customer *check = NULL;
+	kefu_txn *txn = NULL;
+	int error;
+
+	if (unchanged)
+		*unchanged = 0;
+	if (!kefu_customer_slug_valid(c->slug))
+		return kefu_error_set(KEFU_EINVALID, "'%s' is not a customer slug (1-40 of a-z, 0-9, -)", c->slug);
+	if ((error = check_text("name", c->name, 1)) < 0 ||
+	    (error = check_text("tier", c->tier, 0)) < 0 ||
+	    (c->consultant && *c->consultant && (error = check_word("consultant", c->consultant)) < 0))
+		return error;
+	for (size_t i = 0; i < c->nbranches; i++)
+		for (size_t j = i + 1; j < c->nbranches; j++)
+			if (!strcmp(c->branches[i].name, c->branches[j].name))
+				return kefu_error_set(KEFU_EINVALID, "customer '%s': branch '%s' appears twice",
+				                      c->slug, c->branches[i].name);
+	kefu_customer_path(path, c->slug);
+	if ((error = kefu_store_read(d->store, &old, NULL, path, NULL)) < 0) {
+		if (error == KEFU_ENOTFOUND)
+			error = kefu_error_set(KEFU_ENOTFOUND, "no customer '%s'", c->slug);
+		goto done;
+	}
+	kefu_customer_format(&text, c);
+	/* What we write must load again: never commit a file kefu cannot read. */
+	if ((error = kefu_customer_parse(&check, text.ptr, text.size, path)) < 0)
+		goto done;
+	if (old.size == text.size && !memcmp(old.ptr, text.ptr, text.size)) {
+		if (unchanged)
+			*unchanged = 1;
+		goto done;
+	}
+	snprintf(subject, sizeof(subject), "customer: edit %s\n", c->slug);
+	if ((error = kefu_txn_begin(&txn, d->store)) < 0)
+		goto done;
+	kefu_txn_put(txn, path, text.ptr, text.size);
+	if ((error = kefu_txn_commit(txn, subject, NULL)) < 0)
+		goto done;
+	error = kefu_index_refresh(d->index, NULL);
+done:
+	kefu_txn_free(txn);
+	kefu_customer_free(check);
+	kefu_buf_release(&text);
+	kefu_buf_release(&old);
 	return error;
 }
 

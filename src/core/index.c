@@ -12,7 +12,7 @@
 #include "kefu/xalloc.h"
 #include "kb_index.h"
 
-#define INDEX_VERSION "kefu-index 3"
+#define INDEX_VERSION "kefu-index 4"
 
 struct kefu_index {
 	kefu_store *store;
@@ -22,6 +22,8 @@ struct kefu_index {
 	sqlite3_stmt *put_customer, *del_customer;
 	kefu_kb_ix *kb; /* writers of the search tables (kb_search.c) */
 	sqlite3_stmt *put_facts, *del_facts; /* what metrics.c needs, per ticket */
+	kefu_conf *conf; /* kefu.json of the tree being indexed: the risk words */
+	char *words;     /* those words, one per line, as meta "words" holds them */
 };
 
 static const char schema[] =
@@ -33,7 +35,10 @@ static const char schema[] =
 	" promised TEXT, created_by TEXT, escalation_ref TEXT, release TEXT,"
 	" links TEXT, created_at INT, updated_at INT, first_response_at INT,"
 	" resolved_at INT, closed_at INT, rating INT, minutes INT,"
-	" reopen_count INT, comment_count INT);"
+	" reopen_count INT, comment_count INT,"
+	/* flags: the sensitive words the customer's text matched ("a, b");
+	 * notified: the release the customer was last told of. */
+	" flags TEXT, notified TEXT);"
 	"CREATE INDEX tickets_customer ON tickets(customer, is_open);"
 	"CREATE INDEX tickets_open ON tickets(is_open, priority, created_at);"
 	"CREATE TABLE problems (path TEXT PRIMARY KEY, blob TEXT, message TEXT) WITHOUT ROWID;"
@@ -102,7 +107,7 @@ static int prepare_all(kefu_index *idx)
 {
 	int error;
 	if ((error = prepare(idx, &idx->put_ticket,
-		"INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0 ||
+		"INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0 ||
 	    (error = prepare(idx, &idx->del_ticket, "DELETE FROM tickets WHERE path = ?")) < 0 ||
 	    (error = prepare(idx, &idx->put_problem, "INSERT OR REPLACE INTO problems VALUES (?,?,?)")) < 0 ||
 	    (error = prepare(idx, &idx->del_problem, "DELETE FROM problems WHERE path = ?")) < 0 ||
@@ -211,6 +216,8 @@ void kefu_index_free(kefu_index *idx)
 		return;
 	finalize_all(idx);
 	sqlite3_close(idx->db);
+	kefu_conf_free(idx->conf);
+	free(idx->words);
 	free(idx->path);
 	free(idx);
 }
@@ -274,6 +281,18 @@ static int put_ticket(kefu_index *idx, const char *path, const char *blob, const
 	sqlite3_bind_int(st, c++, t->minutes);
 	sqlite3_bind_int(st, c++, t->reopen_count);
 	sqlite3_bind_int(st, c++, t->comment_count);
+	if (idx->conf && idx->conf->nsensitive) {
+		/* One matcher for the queue, the reports and the flagged view. */
+		kefu_factset set;
+		kefu_factset_init(&set);
+		kefu_buf_clear(&tags);
+		kefu_facts_sensitive_all(&tags, kefu_factset_add_ticket(&set, t, NULL), idx->conf);
+		kefu_factset_release(&set);
+		bind_str(st, c++, tags.ptr);
+	} else {
+		bind_str(st, c++, "");
+	}
+	bind_str(st, c++, t->notified_release);
 	kefu_buf_release(&tags);
 	kefu_buf_release(&links);
 	return step_done(idx, st);
@@ -443,6 +462,7 @@ static int catch_up(kefu_index *idx, const char *from, const char *to, size_t *c
 	    (error = kefu_store_diff(idx->store, from, to, "customers", on_customer_file, &r)) < 0 ||
 	    (error = kefu_store_diff(idx->store, from, to, "kb", on_kb_file, &r)) < 0 ||
 	    (error = kefu_store_diff(idx->store, from, to, "replies", on_kb_file, &r)) < 0 ||
+	    (error = meta_set(idx, "words", idx->words ? idx->words : "")) < 0 ||
 	    (error = meta_set(idx, "tree", to)) < 0) {
 		exec(idx, "ROLLBACK");
 		goto done;
@@ -455,6 +475,24 @@ done:
 	return error;
 }
 
+/* The risk words of kefu.json in tree, into idx->conf and idx->words. A
+ * missing or broken kefu.json flags nothing (opening the desk reports it). */
+static void load_words(kefu_index *idx, const char *tree)
+{
+	kefu_buf data = KEFU_BUF_INIT, words = KEFU_BUF_INIT;
+
+	kefu_conf_free(idx->conf);
+	idx->conf = NULL;
+	free(idx->words);
+	if (kefu_store_read(idx->store, &data, tree, "kefu.json", NULL) == 0 &&
+	    kefu_conf_parse(&idx->conf, data.ptr, data.size, "kefu.json") == 0)
+		for (size_t i = 0; i < idx->conf->nsensitive; i++)
+			kefu_buf_printf(&words, "%s\n", idx->conf->sensitive_words[i]);
+	kefu_error_clear();
+	idx->words = kefu_buf_detach(&words);
+	kefu_buf_release(&data);
+}
+
 int kefu_index_refresh(kefu_index *idx, size_t *changed)
 {
 	char tree[KEFU_OID_HEX], have[KEFU_OID_HEX];
@@ -465,13 +503,23 @@ int kefu_index_refresh(kefu_index *idx, size_t *changed)
 	if ((error = kefu_store_head(idx->store, NULL, tree)) < 0)
 		return error == KEFU_ENOTFOUND ? 0 : error;
 	if (meta_get(idx, "tree", have, sizeof(have)) == 0) {
+		char *words;
 		if (!strcmp(have, tree))
 			return 0;
-		if (catch_up(idx, have, tree, changed) == 0)
+		load_words(idx, tree);
+		/* Other risk words flag other tickets: re-read them all. */
+		words = kefu_xcalloc(strlen(idx->words) + 2, 1);
+		if (meta_get(idx, "words", words, strlen(idx->words) + 2) == 0 &&
+		    !strcmp(words, idx->words) && catch_up(idx, have, tree, changed) == 0) {
+			free(words);
 			return 0;
+		}
+		free(words);
 		/* The old tree is gone or the diff failed: start over. */
 		if ((error = open_db(idx, 1)) < 0)
 			return error;
+	} else {
+		load_words(idx, tree);
 	}
 	return catch_up(idx, NULL, tree, changed);
 }
@@ -530,7 +578,7 @@ int kefu_index_query(kefu_index *idx, kefu_rows *out, const kefu_query *q)
 		"SELECT id, title, customer, branch, contact, channel, type, priority, status,"
 		" assignee, tags, promised, created_by, escalation_ref, release, links,"
 		" created_at, updated_at, first_response_at, resolved_at, closed_at,"
-		" rating, minutes, reopen_count, comment_count FROM tickets WHERE 1");
+		" rating, minutes, reopen_count, comment_count, flags, notified FROM tickets WHERE 1");
 	add_filter(&sql, NULL, "customer", q->customer);
 	add_filter(&sql, NULL, "branch", q->branch);
 	add_filter(&sql, NULL, "type", q->type);
@@ -539,6 +587,10 @@ int kefu_index_query(kefu_index *idx, kefu_rows *out, const kefu_query *q)
 	add_filter(&sql, NULL, "channel", q->channel);
 	if (q->tag && *q->tag)
 		kefu_buf_puts(&sql, " AND (' ' || tags || ' ') LIKE ('% ' || ? || ' %')");
+	if (q->release && *q->release)
+		kefu_buf_puts(&sql, " AND release = ?1002");
+	if (q->flagged)
+		kefu_buf_puts(&sql, " AND flags != ''");
 	if (q->status && !strcmp(q->status, "open"))
 		kefu_buf_puts(&sql, " AND is_open = 1");
 	else if (q->status && *q->status && strcmp(q->status, "all"))
@@ -584,6 +636,8 @@ int kefu_index_query(kefu_index *idx, kefu_rows *out, const kefu_query *q)
 		sqlite3_bind_text(st, 1001, q->status, -1, SQLITE_STATIC);
 	if (q->text && *q->text)
 		sqlite3_bind_text(st, 1000, q->text, -1, SQLITE_STATIC);
+	if (q->release && *q->release)
+		sqlite3_bind_text(st, 1002, q->release, -1, SQLITE_STATIC);
 
 	/* Strings go into one arena as offsets; pointers are fixed up after
 	 * the arena stops moving. */
@@ -614,6 +668,18 @@ int kefu_index_query(kefu_index *idx, kefu_rows *out, const kefu_query *q)
 		s->minutes = sqlite3_column_int(st, col++);
 		s->reopen_count = sqlite3_column_int(st, col++);
 		s->comment_count = sqlite3_column_int(st, col++);
+		/* flags and notified follow the numbers in the row. */
+		for (size_t i = 0; i < 2; i++) {
+			const unsigned char *v = sqlite3_column_text(st, col);
+			const char **dst = i ? &s->notified : &s->flags;
+			if (!v || !*v) {
+				*dst = (const char *)0;
+			} else {
+				*dst = (const char *)(uintptr_t)arena.size;
+				kefu_buf_put(&arena, v, (size_t)sqlite3_column_bytes(st, col) + 1);
+			}
+			col++;
+		}
 	}
 	if (rc != SQLITE_DONE) {
 		error = db_fail(idx, "query");
@@ -625,7 +691,7 @@ int kefu_index_query(kefu_index *idx, kefu_rows *out, const kefu_query *q)
 		const char **strs[] = {&s->id, &s->title, &s->customer, &s->branch, &s->contact,
 		                       &s->channel, &s->type, &s->priority, &s->status, &s->assignee,
 		                       &s->tags, &s->promised, &s->created_by, &s->escalation_ref,
-		                       &s->release, &s->links};
+		                       &s->release, &s->links, &s->flags, &s->notified};
 		for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
 			*strs[i] = out->arena + (uintptr_t)*strs[i];
 	}

@@ -315,6 +315,15 @@ const char *kefu_facts_sensitive(const kefu_facts *f, const kefu_conf *c)
 	return NULL;
 }
 
+size_t kefu_facts_sensitive_all(kefu_buf *out, const kefu_facts *f, const kefu_conf *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nsensitive; i++)
+		if (contains_fold(f->voice, c->sensitive_words[i]))
+			kefu_buf_printf(out, "%s%s", n++ ? ", " : "", c->sensitive_words[i]);
+	return n;
+}
+
 /* --- business time -----------------------------------------------------*/
 
 static int64_t floor_div(int64_t a, int64_t b)

@@ -374,6 +374,7 @@ static void fold_event(kefu_ticket *t, const kefu_event *e)
 		t->escalation_ref = nonempty(kefu_event_get(e, "ref"));
 		t->escalation_owner = nonempty(kefu_event_get(e, "owner"));
 		t->escalated_at = e->at;
+		t->answered_at = 0;
 		fold_status(t, e, "escalated");
 		break;
 	case KEFU_EV_RATE:
@@ -397,6 +398,17 @@ static void fold_event(kefu_ticket *t, const kefu_event *e)
 	case KEFU_EV_UNLINK:
 		if (v)
 			list_remove(t->links, &t->nlinks, v);
+		break;
+	case KEFU_EV_ANSWER:
+		/* The answer hands the ticket back to the team; a later
+		 * escalation starts a new wait. */
+		t->answered_at = e->at;
+		if (t->status && !strcmp(t->status, "escalated"))
+			t->status = "in-progress";
+		break;
+	case KEFU_EV_NOTIFY:
+		t->notified_release = nonempty(kefu_event_get(e, "release"));
+		t->notified_at = e->at;
 		break;
 	case KEFU_EV_UNKNOWN:
 		break;
@@ -535,7 +547,7 @@ static const struct {
 	{"text", 's'},  {"value", 's'}, {"field", 's'},   {"title", 's'},
 	{"customer", 's'}, {"branch", 's'}, {"contact", 's'}, {"channel", 's'},
 	{"type", 's'},  {"priority", 's'}, {"ref", 's'},  {"owner", 's'},
-	{"from", 's'},  {"score", 'n'}, {"minutes", 'n'},
+	{"from", 's'},  {"score", 'n'}, {"minutes", 'n'}, {"release", 's'},
 };
 
 static int check_event(const kefu_event *e, size_t idx, const char *path)
@@ -751,6 +763,16 @@ void kefu_event_describe(kefu_buf *out, const kefu_event *e)
 	case KEFU_EV_UNLINK:
 		kefu_buf_printf(out, "%s %s", e->kind_name, v ? v : "");
 		break;
+	case KEFU_EV_ANSWER: {
+		const char *ref = kefu_event_get(e, "ref");
+		kefu_buf_printf(out, "answer%s%s", ref ? " " : "", ref ? ref : "");
+		break;
+	}
+	case KEFU_EV_NOTIFY: {
+		const char *rel = kefu_event_get(e, "release");
+		kefu_buf_printf(out, "notify%s%s", rel ? " " : "", rel ? rel : "");
+		break;
+	}
 	default:
 		kefu_buf_puts(out, e->kind_name);
 	}
