@@ -808,6 +808,42 @@ static int do_push(struct sync *sy)
 	return 0;
 }
 
+/* The remote by name. Built from its URL rather than git_remote_lookup(),
+ * whose config regexps leak in libgit2 1.5 with the system pcre2; the
+ * refspecs sync uses are explicit anyway. */
+static int remote_open(git_remote **out, git_repository *repo, const char *name)
+{
+	git_config *cfg = NULL;
+	git_buf url = GIT_BUF_INIT_CONST(NULL, 0);
+	char key[300];
+	int error;
+
+	*out = NULL;
+	snprintf(key, sizeof(key), "remote.%s.url", name);
+	if ((error = git_repository_config_snapshot(&cfg, repo)) < 0) {
+		error = git_fail(error, "cannot read the git config");
+		goto done;
+	}
+	if (git_config_get_string_buf(&url, cfg, key) < 0 || !url.ptr || !*url.ptr) {
+		error = kefu_error_set(KEFU_ENOTFOUND,
+			"the desk has no remote '%s': add one with 'git remote add %s URL'", name, name);
+		goto done;
+	}
+	{
+		git_remote_create_options opts;
+		git_remote_create_options_init(&opts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+		opts.repository = repo;
+		/* url.<base>.insteadOf is not applied (its lookup leaks too). */
+		opts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+		if ((error = git_remote_create_with_opts(out, url.ptr, &opts)) < 0)
+			error = git_fail(error, "cannot use the remote");
+	}
+done:
+	git_buf_dispose(&url);
+	git_config_free(cfg);
+	return error;
+}
+
 int kefu_sync_run(kefu_desk *d, kefu_sync_report *out, kefu_sync_progress_cb progress,
                   void *payload)
 {
@@ -834,13 +870,8 @@ int kefu_sync_run(kefu_desk *d, kefu_sync_report *out, kefu_sync_progress_cb pro
 			state == GIT_REPOSITORY_STATE_MERGE ? "merge" : "operation");
 		goto done;
 	}
-	if ((error = git_remote_lookup(&sy.remote, sy.repo, name)) < 0) {
-		error = error == GIT_ENOTFOUND || error == GIT_EINVALIDSPEC
-		      ? kefu_error_set(KEFU_ENOTFOUND,
-		                       "the desk has no remote '%s': add one with 'git remote add %s URL'", name, name)
-		      : git_fail(error, "cannot read the remote");
+	if ((error = remote_open(&sy.remote, sy.repo, name)) < 0)
 		goto done;
-	}
 	if ((error = find_branches(&sy, name)) < 0)
 		goto done;
 	for (int attempt = 0;; attempt++) {

@@ -400,8 +400,12 @@ START_TEST(sync_merges_customer_fields_and_reports_a_field_changed_twice)
 	j = customer_json("a");
 	pair = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "conflict"), "name");
 	ck_assert_int_eq(cJSON_GetArraySize(pair), 2);
-	ck_assert_ptr_nonnull(strstr(cJSON_PrintUnformatted(pair), "华信制造（集团）"));
-	ck_assert_ptr_nonnull(strstr(cJSON_PrintUnformatted(pair), "Huaxin Manufacturing"));
+	{
+		char *text = cJSON_PrintUnformatted(pair);
+		ck_assert_ptr_nonnull(strstr(text, "华信制造（集团）"));
+		ck_assert_ptr_nonnull(strstr(text, "Huaxin Manufacturing"));
+		cJSON_free(text);
+	}
 	cJSON_Delete(j);
 	ck_assert_int_eq(fixture_kefu(NULL, "--desk a fsck"), 0);
 	kefu_buf_release(&err);
