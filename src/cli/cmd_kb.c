@@ -335,18 +335,26 @@ done:
 
 /* --- search ------------------------------------------------------------*/
 
-/* Text with its highlights: bold on a terminal, [brackets] otherwise. */
+/* Customer text made safe for the terminal (it is clean already when
+ * it comes from a snippet; this is the one rule, not an exception). */
+static void put_safe(kefu_buf *out, const char *s, size_t n)
+{
+	kefu_utf8_sanitize(out, s, n, KEFU_SAN_TABS);
+}
+
+/* Text with its highlights: bold on a terminal, [brackets] otherwise.
+ * Only the bold codes themselves go out unsanitised. */
 static void put_marked(kefu_buf *out, const kefu_kb_snippet *s, int bold)
 {
 	size_t at = 0;
 	for (size_t i = 0; i < s->nspans; i++) {
-		kefu_buf_put(out, s->text + at, s->spans[i].start - at);
+		put_safe(out, s->text + at, s->spans[i].start - at);
 		kefu_buf_puts(out, bold ? "\033[1m" : "[");
-		kefu_buf_put(out, s->text + s->spans[i].start, s->spans[i].end - s->spans[i].start);
+		put_safe(out, s->text + s->spans[i].start, s->spans[i].end - s->spans[i].start);
 		kefu_buf_puts(out, bold ? "\033[22m" : "]");
 		at = s->spans[i].end;
 	}
-	kefu_buf_puts(out, s->text + at);
+	put_safe(out, s->text + at, strlen(s->text + at));
 }
 
 static void json_snippet(kefu_buf *b, const char *key, const kefu_kb_snippet *s)
@@ -397,18 +405,18 @@ static void print_hits(const kefu_kb_hits *h, int json)
 		if ((int)x->kind != last && (x->kind != KEFU_KB_HIT_ARTICLE || last != -1))
 			kefu_buf_puts(&out, x->kind == KEFU_KB_HIT_TICKET ? "Tickets:\n" : "Replies:\n");
 		last = (int)x->kind;
-		kefu_buf_printf(&out, "%s  ", x->key);
+		put_safe(&out, x->key, strlen(x->key));
+		kefu_buf_puts(&out, "  ");
 		put_marked(&out, &x->title, bold);
+		kefu_buf_puts(&out, "  (");
+		put_safe(&out, x->category, strlen(x->category));
 		if (x->kind == KEFU_KB_HIT_ARTICLE)
-			kefu_buf_printf(&out, "  (%s%s%d ticket%s)", x->category, *x->category ? ", " : "", x->links,
+			kefu_buf_printf(&out, "%s%d ticket%s", *x->category ? ", " : "", x->links,
 			                x->links == 1 ? "" : "s");
-		else if (x->kind == KEFU_KB_HIT_TICKET)
-			kefu_buf_printf(&out, "  (%s)", x->category);
-		kefu_buf_puts(&out, "\n    ");
+		kefu_buf_puts(&out, ")\n    ");
 		put_marked(&out, &x->snippet, bold);
 		kefu_buf_putc(&out, '\n');
-		/* Snippets are clean already; this keeps titles and keys safe. */
-		kefu_cli_put(stdout, out.ptr);
+		fputs(out.ptr, stdout);
 	}
 	kefu_buf_release(&out);
 }

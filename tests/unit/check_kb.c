@@ -538,6 +538,27 @@ START_TEST(cli_kb_new_search_show_and_list)
 	kefu_buf_release(&err);
 }
 
+START_TEST(cli_search_never_prints_raw_control_characters)
+{
+	kefu_buf out = KEFU_BUF_INIT;
+	/* Controls in the header are refused by the parser; the body and
+	 * bidi controls anywhere are the customer text that gets through. */
+	const char *evil = "Title: Evil 登录 \xe2\x80\xae reversed\n\n"
+	                   "登录 body \x1b]0;pwned\x07 \x1b[2J\r\x08 text \xe2\x81\xa6 isolate\n";
+	cli_desk();
+	fixture_write(fixture_path("desk/kb/evil.md"), evil, strlen(evil));
+	ck_assert_int_eq(fixture_sh(NULL, 0, "git -C desk add kb && git -C desk commit -qm evil"), 0);
+	ck_assert_int_eq(fixture_kefu(&out, "kb search evil 登录 --no-tickets"), 0);
+	ck_assert_msg(strstr(out.ptr, "evil  [Evil]") != NULL, "%s", out.ptr);
+	ck_assert_ptr_null(strchr(out.ptr, '\x1b'));
+	ck_assert_ptr_null(strchr(out.ptr, '\x07'));
+	ck_assert_ptr_null(strchr(out.ptr, '\r'));
+	ck_assert_ptr_null(strchr(out.ptr, '\x08'));
+	ck_assert_ptr_null(strstr(out.ptr, "\xe2\x80\xae"));
+	ck_assert_ptr_null(strstr(out.ptr, "\xe2\x81\xa6"));
+	kefu_buf_release(&out);
+}
+
 START_TEST(cli_kb_link_counts_tickets_and_refuses_unknown_articles)
 {
 	kefu_buf out = KEFU_BUF_INIT, err = KEFU_BUF_INIT;
@@ -665,6 +686,7 @@ Suite *kb_suite(void)
 	tcase_add_test(tc, list_counts_the_tickets_linking_each_article);
 	tcase_add_test(tc, save_commits_once_and_refuses_duplicates);
 	tcase_add_test(tc, cli_kb_new_search_show_and_list);
+	tcase_add_test(tc, cli_search_never_prints_raw_control_characters);
 	tcase_add_test(tc, cli_kb_link_counts_tickets_and_refuses_unknown_articles);
 	tcase_add_test(tc, cli_reply_use_fills_placeholders_and_posts_a_comment);
 	tcase_add_test(tc, cli_from_ticket_drafts_an_article_in_the_editor);
