@@ -88,6 +88,22 @@ typedef struct kefu_facts_query {
  * with its customer's tier. */
 int kefu_index_facts(kefu_index *idx, kefu_factset *out, const kefu_facts_query *q);
 
+/* A row's SLA clock: the cell text ("7h", "-3h", "ok", "late", "-") and
+ * the worst level of its first-response and resolution clocks. */
+typedef struct kefu_row_sla {
+	char cell[16];
+	kefu_sla_level level;
+	char flag[64]; /* the first sensitive word the customer wrote, or "" */
+} kefu_row_sla;
+
+/* The SLA clock (and risk flag) of every row of rows, from the index's facts, into *out
+ * (parallel to rows; caller frees). With want set, rows at another level
+ * are dropped (rows is compacted) and limit (0: none) caps what is left.
+ * customer / open_only narrow the facts read, as the query did. */
+int kefu_index_sla(kefu_index *idx, const kefu_conf *c, kefu_rows *rows, kefu_row_sla **out,
+                   const char *customer, int open_only, const kefu_sla_level *want, size_t limit,
+                   int64_t now);
+
 /* Customer slugs and names known to the index, for filters and pickers. */
 int kefu_index_customers(kefu_index *idx,
                          void (*cb)(const char *slug, const char *name, void *payload),

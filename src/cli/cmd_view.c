@@ -137,56 +137,7 @@ static void put_cell(kefu_buf *line, const char *v, size_t width, int last)
 		kefu_buf_puts(line, "  ");
 }
 
-/* Each row's SLA clock (kefu_sla_cell) and worst level, from the index's
- * facts; rows without facts get "-". Keeps only rows at want when set. */
-struct row_sla {
-	char cell[16];
-	kefu_sla_level level;
-};
-
-static int facts_cmp(const void *key, const void *item)
-{
-	return strcmp(key, ((const kefu_facts *)item)->id);
-}
-
-static int rows_sla(kefu_desk *d, kefu_rows *rows, struct row_sla **out, const kefu_query *q,
-                    const kefu_sla_level *want, size_t limit)
-{
-	kefu_factset set;
-	kefu_facts_query fq = {q->customer, q->status && !strcmp(q->status, "open"), 0, 0};
-	int64_t now = kefu_now();
-	size_t keep = 0;
-	int error;
-
-	kefu_factset_init(&set);
-	*out = calloc(rows->n + 1, sizeof(**out));
-	if (!*out || (error = kefu_index_facts(kefu_desk_index(d), &set, &fq)) < 0) {
-		error = *out ? error : kefu_error_set(KEFU_ERROR, "out of memory");
-		goto done;
-	}
-	for (size_t i = 0; i < rows->n; i++) {
-		const kefu_facts *f = bsearch(rows->rows[i].id, set.items, set.n, sizeof(*set.items), facts_cmp);
-		struct row_sla r = {"-", KEFU_SLA_NONE};
-		if (f) {
-			kefu_sla s;
-			kefu_sla_eval(&s, f, kefu_desk_conf(d), now);
-			kefu_sla_cell(r.cell, &s);
-			r.level = kefu_sla_worst(&s);
-		}
-		if (want && r.level != *want)
-			continue;
-		if (limit && keep >= limit)
-			break;
-		rows->rows[keep] = rows->rows[i];
-		(*out)[keep++] = r;
-	}
-	rows->n = keep;
-done:
-	kefu_factset_release(&set);
-	return error;
-}
-
-static void print_table(const kefu_rows *rows, const struct row_sla *sla, int columns)
+static void print_table(const kefu_rows *rows, const kefu_row_sla *sla, int columns)
 {
 	size_t wc = col_width(rows, offsetof(kefu_summary, customer), 8, 16);
 	size_t wa = col_width(rows, offsetof(kefu_summary, assignee), 8, 12);
@@ -237,7 +188,7 @@ int kefu_cmd_list(kefu_cli *cli)
 	kefu_query q = {0};
 	kefu_desk *d = NULL;
 	kefu_rows rows = {0};
-	struct row_sla *sla = NULL;
+	kefu_row_sla *sla = NULL;
 	kefu_sla_level want;
 	const char *limit = NULL, *sla_arg = NULL;
 	char slug[64], handle[128];
@@ -289,7 +240,9 @@ int kefu_cmd_list(kefu_cli *cli)
 	if (sla_arg)
 		q.limit = 0;
 	if ((error = kefu_index_query(kefu_desk_index(d), &rows, &q)) < 0 ||
-	    (error = rows_sla(d, &rows, &sla, &q, sla_arg ? &want : NULL, sla_limit)) < 0) {
+	    (error = kefu_index_sla(kefu_desk_index(d), kefu_desk_conf(d), &rows, &sla, q.customer,
+	                                 q.status && !strcmp(q.status, "open"), sla_arg ? &want : NULL,
+	                                 sla_limit, kefu_now())) < 0) {
 		code = kefu_cli_fail(error);
 		goto done;
 	}

@@ -848,3 +848,46 @@ sqlite3 *kefu_index__db(kefu_index *idx)
 {
 	return idx->db;
 }
+
+static int facts_cmp(const void *key, const void *item)
+{
+	return strcmp(key, ((const kefu_facts *)item)->id);
+}
+
+int kefu_index_sla(kefu_index *idx, const kefu_conf *c, kefu_rows *rows, kefu_row_sla **out,
+                   const char *customer, int open_only, const kefu_sla_level *want, size_t limit,
+                   int64_t now)
+{
+	kefu_factset set;
+	kefu_facts_query fq = {customer, open_only, 0, 0};
+	size_t keep = 0;
+	int error;
+
+	kefu_factset_init(&set);
+	*out = kefu_xcalloc(rows->n + 1, sizeof(**out));
+	if ((error = kefu_index_facts(idx, &set, &fq)) < 0)
+		goto done;
+	for (size_t i = 0; i < rows->n; i++) {
+		const kefu_facts *f = bsearch(rows->rows[i].id, set.items, set.n, sizeof(*set.items), facts_cmp);
+		kefu_row_sla r = {"-", KEFU_SLA_NONE, ""};
+		if (f) {
+			kefu_sla s;
+			const char *word = kefu_facts_sensitive(f, c);
+			kefu_sla_eval(&s, f, c, now);
+			kefu_sla_cell(r.cell, &s);
+			r.level = kefu_sla_worst(&s);
+			if (word)
+				snprintf(r.flag, sizeof(r.flag), "%s", word);
+		}
+		if (want && r.level != *want)
+			continue;
+		if (limit && keep >= limit)
+			break;
+		rows->rows[keep] = rows->rows[i];
+		(*out)[keep++] = r;
+	}
+	rows->n = keep;
+done:
+	kefu_factset_release(&set);
+	return error;
+}

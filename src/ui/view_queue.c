@@ -12,6 +12,7 @@
 
 typedef struct queue {
 	kefu_rows all;      /* what the saved view selects */
+	kefu_row_sla *sla;  /* the SLA clock of each row of all */
 	size_t *shown;      /* indexes into all.rows after the text filter */
 	size_t nshown;
 	size_t sel, top;
@@ -31,52 +32,7 @@ static const char *const sort_keys[] = {"priority", "created", "updated", "id", 
                                         "status", "assignee", "title", "promised", "type"};
 #define NSORTS (sizeof(sort_keys) / sizeof(*sort_keys))
 
-/* --- SLA ---------------------------------------------------------------*/
-
-enum { SLA_NONE, SLA_OK, SLA_AT_RISK, SLA_BREACHED };
-
-/* The running SLA clock of an open ticket: the first-response target
- * until answered, then the resolution target; minutes left (< 0 when
- * overdue) and the state. */
-static int sla_state(const kefu_conf *conf, const kefu_summary *s, int64_t now, long *left)
-{
-	const kefu_priority *p = kefu_conf_priority(conf, s->priority);
-	long target, used;
-
-	if (!p || s->resolved_at || !kefu_status_is_open(s->status))
-		return SLA_NONE;
-	/* Calendar minutes since creation against the target in force. */
-	target = s->first_response_at ? p->resolution : p->first_response;
-	used = (long)((now - s->created_at) / 60);
-	*left = target - used;
-	if (*left < 0)
-		return SLA_BREACHED;
-	if (used * 100 >= target * conf->warn_percent)
-		return SLA_AT_RISK;
-	return SLA_OK;
-}
-
-static void sla_text(char *out, long left)
-{
-	long a = left < 0 ? -left : left;
-	const char *sign = left < 0 ? "-" : "";
-	if (a < 60)
-		snprintf(out, 24, "%s%ldm", sign, a);
-	else if (a < 60 * 48)
-		snprintf(out, 24, "%s%ldh", sign, a / 60);
-	else
-		snprintf(out, 24, "%s%ldd", sign, a / 1440);
-}
-
 /* --- data --------------------------------------------------------------*/
-
-static int risky(const kefu_conf *conf, const char *title)
-{
-	for (size_t i = 0; i < conf->nsensitive; i++)
-		if (strcasestr(title, conf->sensitive_words[i]))
-			return 1;
-	return 0;
-}
 
 static int matches(const kefu_summary *s, const char *filter)
 {
@@ -90,22 +46,19 @@ static int matches(const kefu_summary *s, const char *filter)
 	return 0;
 }
 
-static void apply_filter(queue *q, kefu_ui *ui)
+static void apply_filter(queue *q)
 {
-	const kefu_conf *conf = kefu_desk_conf(ui->desk);
-	int64_t now = kefu_now();
 	char today[KEFU_DATE_LEN + 1];
 
-	kefu_date_parse(today, "today", now);
+	kefu_date_parse(today, "today", kefu_now());
 	free(q->shown);
 	q->shown = calloc(q->all.n + 1, sizeof(*q->shown));
 	q->nshown = 0;
 	for (size_t i = 0; i < q->all.n; i++) {
 		const kefu_summary *s = &q->all.rows[i];
-		long left;
 		if (q->saved == 3 && !(*s->promised && strcmp(s->promised, today) <= 0))
 			continue;
-		if (q->saved == 4 && sla_state(conf, s, now, &left) != SLA_BREACHED)
+		if (q->saved == 4 && q->sla[i].level != KEFU_SLA_BREACHED)
 			continue;
 		if (matches(s, q->filter))
 			q->shown[q->nshown++] = i;
@@ -139,9 +92,13 @@ static void load(queue *q, kefu_ui *ui)
 	}
 	if (q->saved >= SAVED_FIXED)
 		query.customer = q->customer;
-	if (kefu_index_query(kefu_desk_index(ui->desk), &q->all, &query) < 0)
+	free(q->sla);
+	q->sla = NULL;
+	if (kefu_index_query(kefu_desk_index(ui->desk), &q->all, &query) < 0 ||
+	    kefu_index_sla(kefu_desk_index(ui->desk), kefu_desk_conf(ui->desk), &q->all, &q->sla,
+	                   query.customer, !strcmp(query.status, "open"), NULL, 0, kefu_now()) < 0)
 		kefu_ui_message(ui, 1, "%s", kefu_error_last());
-	apply_filter(q, ui);
+	apply_filter(q);
 	q->sel = 0;
 	for (size_t i = 0; *keep && i < q->nshown; i++)
 		if (!strcmp(q->all.rows[q->shown[i]].id, keep))
@@ -174,6 +131,7 @@ static void queue_close(kefu_view *v)
 	if (!q)
 		return;
 	kefu_rows_free(&q->all);
+	free(q->sla);
 	free(q->shown);
 	free(q);
 	v->data = NULL;
@@ -255,9 +213,10 @@ static void queue_draw(kefu_view *v, kefu_ui *ui)
 {
 	queue *q = v->data;
 	WINDOW *win = v->win;
-	const kefu_conf *conf = kefu_desk_conf(ui->desk);
 	cols c = layout(v->w);
 	int64_t now = kefu_now();
+
+	(void)ui;
 	int rows = v->h - 1, hdr = kefu_color_attr(KEFU_COLOR_HEADER), x = 0;
 
 	werase(win);
@@ -287,13 +246,11 @@ static void queue_draw(kefu_view *v, kefu_ui *ui)
 		const kefu_summary *s = &q->all.rows[q->shown[i]];
 		int selected = i == q->sel;
 		int cur = kefu_color_attr(v->focused ? KEFU_COLOR_CURSOR : KEFU_COLOR_CURSOR_DIM);
-		char age[8], slat[24] = "";
-		long left = 0;
-		int st = sla_state(conf, s, now, &left);
+		char age[8];
+		const kefu_row_sla *sla = q->sla ? &q->sla[q->shown[i]] : NULL;
+		int st = sla ? (int)sla->level : KEFU_SLA_NONE;
 		int y = r + 1;
 
-		if (st != SLA_NONE)
-			sla_text(slat, left);
 		kefu_time_age(age, now - s->created_at);
 		char shortid[KEFU_ID_MAX];
 		/* A prefix, as typed at the command line: no ellipsis. */
@@ -302,13 +259,13 @@ static void queue_draw(kefu_view *v, kefu_ui *ui)
 		x = cell(win, y, x, s->customer, c.customer, selected ? cur : kefu_color_attr(KEFU_COLOR_CUSTOMER));
 		x = cell(win, y, x, s->priority, c.pri, selected ? cur : kefu_color_attr(priority_color(s->priority)));
 		x = cell(win, y, x, s->status, c.status, selected ? cur : kefu_color_attr(status_color(s->status)));
-		x = cell(win, y, x, slat, c.sla,
-		         selected ? cur : kefu_color_attr(st == SLA_BREACHED ? KEFU_COLOR_SLA_BREACHED :
-		                                          st == SLA_AT_RISK ? KEFU_COLOR_SLA_AT_RISK :
-		                                          st == SLA_OK ? KEFU_COLOR_SLA_OK : KEFU_COLOR_DIM));
+		x = cell(win, y, x, sla ? sla->cell : "-", c.sla,
+		         selected ? cur : kefu_color_attr(st == KEFU_SLA_BREACHED ? KEFU_COLOR_SLA_BREACHED :
+		                                          st == KEFU_SLA_AT_RISK ? KEFU_COLOR_SLA_AT_RISK :
+		                                          st == KEFU_SLA_OK ? KEFU_COLOR_SLA_OK : KEFU_COLOR_DIM));
 		x = cell(win, y, x, age, c.age, selected ? cur : kefu_color_attr(KEFU_COLOR_DATE));
 		x = cell(win, y, x, s->assignee, c.assignee, selected ? cur : kefu_color_attr(KEFU_COLOR_AUTHOR));
-		int flag = risky(conf, s->title);
+		int flag = sla && sla->flag[0];
 		cell(win, y, x, flag ? "!" : " ", 1, selected ? cur : kefu_color_attr(KEFU_COLOR_RISK));
 		cell(win, y, x + 2, s->title, c.title, selected ? cur : kefu_color_attr(KEFU_COLOR_DEFAULT));
 	}
@@ -334,7 +291,7 @@ static void live_filter(kefu_ui *ui, const char *text, void *payload)
 	kefu_view *v = payload;
 	queue *q = v->data;
 	snprintf(q->filter, sizeof(q->filter), "%s", text);
-	apply_filter(q, ui);
+	apply_filter(q);
 	q->sel = q->top = 0;
 	notify_selection(v, ui);
 	kefu_ui_redraw(ui);
@@ -404,7 +361,7 @@ static int queue_handle(kefu_view *v, kefu_ui *ui, kefu_action_id a)
 		snprintf(before, sizeof(before), "%s", q->filter);
 		if (!kefu_prompt_line(ui, "Filter: ", q->filter, &text, live_filter, v)) {
 			snprintf(q->filter, sizeof(q->filter), "%s", before);
-			apply_filter(q, ui);
+			apply_filter(q);
 		}
 		kefu_buf_release(&text);
 		notify_selection(v, ui);
