@@ -673,7 +673,8 @@ static int move_head(struct sync *sy, const git_oid *old, const git_oid *target,
 		return error;
 	locked = 1;
 	if ((error = git_reference_name_to_id(&now, sy->repo, "HEAD")) < 0 || !git_oid_equal(&now, old)) {
-		error = kefu_error_set(KEFU_ECONFLICT, "the desk changed during sync; sync again");
+		/* A kefu command committed meanwhile: the caller merges again. */
+		error = error < 0 ? git_fail(error, "cannot read HEAD") : 1;
 		goto done;
 	}
 	if ((error = git_commit_lookup(&c, sy->repo, target)) < 0 ||
@@ -713,8 +714,9 @@ done:
 	return error;
 }
 
-/* Bring the remote's commits into HEAD: nothing, fast-forward or merge. */
-static int integrate(struct sync *sy)
+/* Bring the remote's commits into HEAD: nothing, fast-forward or merge;
+ * 1 when HEAD moved under us (a kefu command committed) before ours. */
+static int integrate_once(struct sync *sy)
 {
 	git_oid head, theirs, base, merged;
 	char hex[KEFU_OID_HEX], msg[200];
@@ -738,7 +740,7 @@ static int integrate(struct sync *sy)
 	git_oid_tostr(hex, sizeof(hex), &theirs);
 	if (git_oid_equal(&base, &head)) {
 		snprintf(msg, sizeof(msg), "kefu sync: fast-forward to %.12s", hex);
-		if ((error = move_head(sy, &head, &theirs, msg)) < 0)
+		if ((error = move_head(sy, &head, &theirs, msg)) != 0)
 			return error;
 		{
 			git_commit *a = NULL, *b = NULL;
@@ -762,10 +764,19 @@ static int integrate(struct sync *sy)
 	if ((error = make_merge(sy, &merged, &head, &theirs)) < 0)
 		return error;
 	snprintf(msg, sizeof(msg), "kefu sync: merge %.12s", hex);
-	if ((error = move_head(sy, &head, &merged, msg)) < 0)
+	if ((error = move_head(sy, &head, &merged, msg)) != 0)
 		return error;
 	sy->report->merged = 1;
 	return 0;
+}
+
+static int integrate(struct sync *sy)
+{
+	int error;
+	for (int tries = 0; tries < MAX_PUSH_TRIES; tries++)
+		if ((error = integrate_once(sy)) <= 0)
+			return error;
+	return kefu_error_set(KEFU_ECONFLICT, "the desk kept changing during sync; sync again");
 }
 
 /* Push HEAD's branch; 1 when the remote moved and refused it. */

@@ -15,7 +15,9 @@
 #include <cjson/cJSON.h>
 
 #include "fixture.h"
+#include "kefu/desk.h"
 #include "kefu/merge.h"
+#include "kefu/sync.h"
 #include "kefu/ticket.h"
 
 #define KEFU_OID_HEX_TEST 41
@@ -541,6 +543,26 @@ START_TEST(a_network_failure_leaves_the_desk_as_it_was)
 }
 END_TEST
 
+START_TEST(ahead_and_behind_count_commits_against_the_remote_tracking_branch)
+{
+	char id[KEFU_ID_MAX];
+	kefu_desk *d = NULL;
+	size_t ahead = 9, behind = 9;
+
+	make_clones(id);
+	ck_assert_int_eq(fixture_kefu(NULL, "--desk a comment %s -m one >/dev/null", id), 0);
+	ck_assert_int_eq(fixture_kefu(NULL, "--desk a sync >/dev/null 2>&1"), 0);
+	ck_assert_int_eq(fixture_kefu(NULL, "--desk b comment %s -m two >/dev/null", id), 0);
+	ck_assert_int_eq(fixture_kefu(NULL, "--desk b comment %s -m three >/dev/null", id), 0);
+	ck_assert_int_eq(fixture_sh(NULL, 0, "git -C b fetch -q origin"), 0);
+	ck_assert_int_eq(kefu_desk_open(&d, fixture_path("b"), NULL, NULL), 0);
+	ck_assert_int_eq(kefu_sync_ahead_behind(d, &ahead, &behind), 0);
+	ck_assert_uint_eq(ahead, 2);
+	ck_assert_uint_eq(behind, 1);
+	kefu_desk_free(d);
+}
+END_TEST
+
 /* --- a real network transport ----------------------------------------*/
 
 static int free_port(void)
@@ -768,6 +790,7 @@ Suite *sync_suite(void)
 	tcase_add_test(tc, plain_git_pull_merges_like_sync_through_the_driver);
 	tcase_add_test(tc, resolve_repairs_a_merge_git_left_with_conflict_markers);
 	tcase_add_test(tc, a_network_failure_leaves_the_desk_as_it_was);
+	tcase_add_test(tc, ahead_and_behind_count_commits_against_the_remote_tracking_branch);
 	tcase_add_test(tc, sync_works_over_git_daemon_on_localhost);
 	tcase_add_test(tc, random_operations_on_three_clones_converge_without_losing_anything);
 	suite_add_tcase(s, tc);
