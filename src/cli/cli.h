@@ -105,5 +105,12 @@ int kefu_cmd_customer(kefu_cli *cli);
 int kefu_cmd_report(kefu_cli *cli);
 int kefu_cmd_kb(kefu_cli *cli);    /* cmd_kb.c */
 int kefu_cmd_reply(kefu_cli *cli);
+int kefu_cmd_release(kefu_cli *cli); /* cmd_workflow.c */
+int kefu_cmd_fix(kefu_cli *cli);
+int kefu_cmd_notify(kefu_cli *cli);
+int kefu_cmd_triage(kefu_cli *cli);
+int kefu_cmd_followup(kefu_cli *cli);
+int kefu_cmd_recurring(kefu_cli *cli);
+int kefu_cmd_export(kefu_cli *cli);
 
 #endif

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "kefu/datetime.h"
 #include "kefu/error.h"
+#include "kefu/workflow.h"
 
 /* Open the desk, resolve the id, apply, print the commit subject. */
 static int run(kefu_cli *cli, const char *idarg, const kefu_action *acts, size_t n)
@@ -140,12 +141,27 @@ int kefu_cmd_promise(kefu_cli *cli)
 int kefu_cmd_escalate(kefu_cli *cli)
 {
 	const char *ref = NULL, *owner = NULL, *msg = NULL;
-	int code;
+	int answer = 0, code;
 	kefu_opt opts[] = {{"ref", 'r', &ref, NULL}, {"owner", 'o', &owner, NULL},
-	                   {"message", 'm', &msg, NULL}, {"note", 0, &msg, NULL}, {NULL, 0, NULL, NULL}};
+	                   {"message", 'm', &msg, NULL}, {"note", 0, &msg, NULL},
+	                   {"answer", 0, NULL, &answer}, {NULL, 0, NULL, NULL}};
 
 	if ((code = kefu_cli_args(cli, opts, 0)) || (code = want_args(cli, 1, 1)))
 		return code;
+	if (answer) {
+		/* R&D answered: an internal record, and the ticket is the
+		 * team's again (in-progress). */
+		kefu_buf text = KEFU_BUF_INIT;
+		if (owner)
+			return kefu_cli_usage("escalate --answer: --owner is for escalating");
+		if ((code = kefu_cli_text(&text, msg,
+			"\n# R&D's answer above (internal). Lines starting with '#' are dropped.\n")) != 0)
+			return code;
+		kefu_action a = {.kind = KEFU_EV_ANSWER, .ref = ref, .text = text.ptr};
+		code = run(cli, cli->pos[0], &a, 1);
+		kefu_buf_release(&text);
+		return code;
+	}
 	if (!ref)
 		return kefu_cli_usage("escalate: --ref ITEM (the R&D tracker item) is required");
 	kefu_action a = {.kind = KEFU_EV_ESCALATE, .ref = ref, .owner = owner, .text = msg};
@@ -165,16 +181,74 @@ int kefu_cmd_rate(kefu_cli *cli)
 	if (*end || score < 1 || score > 5)
 		return kefu_cli_usage("rate: score must be 1-5, not '%s'", cli->pos[1]);
 	kefu_action a = {.kind = KEFU_EV_RATE, .number = (int)score, .text = msg};
-	return run(cli, cli->pos[0], &a, 1);
+	if ((code = run(cli, cli->pos[0], &a, 1)) != 0 || score > 2)
+		return code;
+	/* The low-score rule, as its own commit after the score's. */
+	{
+		kefu_desk *d = NULL;
+		char id[KEFU_ID_MAX], fu[KEFU_ID_MAX];
+		int error;
+		if ((code = kefu_cli_open(cli, &d)) != 0)
+			return code;
+		if ((code = kefu_cli_resolve(d, id, cli->pos[0])) == 0) {
+			if ((error = kefu_workflow_low_score(d, fu, id)) < 0)
+				code = kefu_cli_fail(error);
+			else if (error > 0)
+				printf("%s: follow-up opened for the low score (links %s)\n", fu, id);
+		}
+		kefu_desk_free(d);
+	}
+	return code;
+}
+
+/* kefu worklog --report: time per consultant, customer and ticket. */
+static int worklog_report(kefu_cli *cli, const char *since_s, const char *customer)
+{
+	kefu_desk *d = NULL;
+	kefu_buf out = KEFU_BUF_INIT;
+	char date[KEFU_DATE_LEN + 1], slug[64];
+	int64_t since = 0;
+	int code, error;
+
+	if (cli->npos)
+		return kefu_cli_usage("worklog --report: unexpected argument '%s'", cli->pos[0]);
+	if (since_s && (kefu_date_parse(date, since_s, kefu_now()) < 0 || kefu_date_to_time(&since, date) < 0))
+		return kefu_cli_fail(KEFU_EINVALID);
+	if ((code = kefu_cli_open(cli, &d)) != 0)
+		return code;
+	if (customer) {
+		if ((error = kefu_index_customer_slug(kefu_desk_index(d), slug, customer)) < 0) {
+			code = kefu_cli_fail(error);
+			goto done;
+		}
+		customer = slug;
+	}
+	if ((error = kefu_workflow_worklog(d, &out, since, customer)) < 0) {
+		code = kefu_cli_fail(error);
+		goto done;
+	}
+	kefu_cli_put(stdout, out.ptr);
+done:
+	kefu_buf_release(&out);
+	kefu_desk_free(d);
+	return code;
 }
 
 int kefu_cmd_worklog(kefu_cli *cli)
 {
-	const char *msg = NULL;
-	int code, minutes, error;
-	kefu_opt opts[] = {{"message", 'm', &msg, NULL}, {NULL, 0, NULL, NULL}};
+	const char *msg = NULL, *since = NULL, *customer = NULL;
+	int code, minutes, error, report = 0;
+	kefu_opt opts[] = {{"message", 'm', &msg, NULL}, {"report", 0, NULL, &report},
+	                   {"since", 0, &since, NULL}, {"customer", 'c', &customer, NULL},
+	                   {NULL, 0, NULL, NULL}};
 
-	if ((code = kefu_cli_args(cli, opts, 0)) || (code = want_args(cli, 2, 2)))
+	if ((code = kefu_cli_args(cli, opts, 0)) != 0)
+		return code;
+	if (report)
+		return worklog_report(cli, since, customer);
+	if (since || customer)
+		return kefu_cli_usage("worklog: --since and --customer go with --report");
+	if ((code = want_args(cli, 2, 2)) != 0)
 		return code;
 	if ((error = kefu_duration_parse(&minutes, cli->pos[1])) < 0)
 		return kefu_cli_fail(error);

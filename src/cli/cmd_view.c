@@ -90,6 +90,8 @@ static void summary_json(kefu_buf *b, const kefu_summary *s)
 	json_int(b, "reopen_count", s->reopen_count, &first);
 	json_int(b, "comment_count", s->comment_count, &first);
 	json_words(b, "links", s->links, &first);
+	json_str(b, "flags", s->flags, &first);
+	json_str(b, "notified_release", s->notified, &first);
 	kefu_buf_putc(b, '}');
 }
 
@@ -137,7 +139,7 @@ static void put_cell(kefu_buf *line, const char *v, size_t width, int last)
 		kefu_buf_puts(line, "  ");
 }
 
-static void print_table(const kefu_rows *rows, const kefu_row_sla *sla, int columns)
+static void print_table(const kefu_rows *rows, const kefu_row_sla *sla, int columns, int why)
 {
 	size_t wc = col_width(rows, offsetof(kefu_summary, customer), 8, 16);
 	size_t wa = col_width(rows, offsetof(kefu_summary, assignee), 8, 12);
@@ -172,7 +174,15 @@ static void print_table(const kefu_rows *rows, const kefu_row_sla *sla, int colu
 		put_cell(&line, age, 4, 0);
 		kefu_buf_printf(&line, "%*s  ", (int)wsla, sla[i].cell); /* right-aligned */
 		put_cell(&line, s->assignee, wa, 0);
-		put_cell(&line, s->title, wt, 1);
+		if (why && *s->flags) {
+			/* --flagged: say why, before the title. */
+			kefu_buf t = KEFU_BUF_INIT;
+			kefu_buf_printf(&t, "[%s] %s", s->flags, s->title);
+			put_cell(&line, t.ptr, wt, 1);
+			kefu_buf_release(&t);
+		} else {
+			put_cell(&line, s->title, wt, 1);
+		}
 		kefu_buf_putc(&line, '\n');
 		if (line.size > 65536) {
 			fputs(line.ptr, stdout);
@@ -199,7 +209,8 @@ int kefu_cmd_list(kefu_cli *cli)
 		{"priority", 'p', &q.priority, NULL}, {"assignee", 'a', &q.assignee, NULL},
 		{"mine", 0, NULL, &mine}, {"tag", 0, &q.tag, NULL}, {"channel", 0, &q.channel, NULL},
 		{"text", 'q', &q.text, NULL}, {"sort", 0, &q.sort, NULL}, {"limit", 'n', &limit, NULL},
-		{"json", 0, NULL, &json}, {"sla", 0, &sla_arg, NULL}, {NULL, 0, NULL, NULL}};
+		{"json", 0, NULL, &json}, {"sla", 0, &sla_arg, NULL}, {"release", 0, &q.release, NULL},
+		{"flagged", 0, NULL, &q.flagged}, {NULL, 0, NULL, NULL}};
 
 	if ((code = kefu_cli_args(cli, opts, 0)) != 0)
 		return code;
@@ -260,7 +271,7 @@ int kefu_cmd_list(kefu_cli *cli)
 		fputs(b.ptr, stdout);
 		kefu_buf_release(&b);
 	} else {
-		print_table(&rows, sla, kefu_cli_columns());
+		print_table(&rows, sla, kefu_cli_columns(), q.flagged);
 	}
 done:
 	free(sla);
@@ -333,6 +344,15 @@ static void print_event(const kefu_event *e)
 	kefu_buf_release(&what);
 }
 
+/* The risk words t's customer text matches: the index's matcher. */
+static void flags_of(kefu_buf *out, const kefu_ticket *t, const kefu_conf *conf)
+{
+	kefu_factset set;
+	kefu_factset_init(&set);
+	kefu_facts_sensitive_all(out, kefu_factset_add_ticket(&set, t, NULL), conf);
+	kefu_factset_release(&set);
+}
+
 static void show_text(const kefu_ticket *t, const kefu_conf *conf)
 {
 	kefu_buf b = KEFU_BUF_INIT;
@@ -378,6 +398,22 @@ static void show_text(const kefu_ticket *t, const kefu_conf *conf)
 		                t->escalation_owner ? t->escalation_owner : "");
 	field("Escalated:", b.ptr);
 	field("Release:", t->release);
+	if (t->notified_release) {
+		kefu_buf_clear(&b);
+		kefu_buf_printf(&b, "%s, ", t->notified_release);
+		put_time(&b, t->notified_at);
+		field("Told:", b.ptr);
+	}
+	if (t->answered_at) {
+		kefu_buf_clear(&b);
+		kefu_buf_puts(&b, "R&D answered ");
+		put_time(&b, t->answered_at);
+		field("Answered:", b.ptr);
+	}
+	kefu_buf_clear(&b);
+	flags_of(&b, t, conf);
+	if (b.size)
+		field("Flagged:", b.ptr);
 	kefu_buf_clear(&b);
 	for (size_t i = 0; i < t->ntags; i++)
 		kefu_buf_printf(&b, "%s%s", i ? " " : "", t->tags[i]);
@@ -404,7 +440,7 @@ static void show_text(const kefu_ticket *t, const kefu_conf *conf)
 	kefu_buf_release(&b);
 }
 
-static void show_json(const kefu_ticket *t)
+static void show_json(const kefu_ticket *t, const kefu_conf *conf)
 {
 	kefu_buf b = KEFU_BUF_INIT, events = KEFU_BUF_INIT, tags = KEFU_BUF_INIT, links = KEFU_BUF_INIT;
 	kefu_summary s = {0};
@@ -422,6 +458,9 @@ static void show_json(const kefu_ticket *t)
 	s.first_response_at = t->first_response_at; s.resolved_at = t->resolved_at;
 	s.closed_at = t->closed_at; s.rating = t->rating; s.minutes = t->minutes;
 	s.reopen_count = t->reopen_count; s.comment_count = t->comment_count;
+	s.notified = t->notified_release;
+	flags_of(&events, t, conf);
+	s.flags = events.ptr;
 	summary_json(&b, &s);
 	kefu_buf_truncate(&b, b.size - 1); /* reopen the object */
 	first = 0;
@@ -479,7 +518,7 @@ int kefu_cmd_show(kefu_cli *cli)
 		goto done;
 	}
 	if (json)
-		show_json(t);
+		show_json(t, kefu_desk_conf(d));
 	else
 		show_text(t, kefu_desk_conf(d));
 done:

@@ -23,7 +23,7 @@ static const kefu_cmd commands[] = {
 	{"demo", kefu_cmd_demo, "demo [DIR]", "make a desk full of realistic demo data"},
 	{"new", kefu_cmd_new, "new -t TITLE -c CUSTOMER [--type T] [-p P] [--channel C] [--branch B] [--contact NAME] [-a WHO] [--promise DATE] [--tags 'a b'] [-m TEXT]",
 	 "log a new ticket (no -t: opens the editor on a form)"},
-	{"list", kefu_cmd_list, "list [-c CUSTOMER] [--branch B] [-s STATUS|open|all] [--type T] [-p P] [-a WHO|--mine] [--tag T] [--channel C] [-q TEXT] [--sort KEY] [-n N] [--json]",
+	{"list", kefu_cmd_list, "list [-c CUSTOMER] [--branch B] [-s STATUS|open|all] [--type T] [-p P] [-a WHO|--mine] [--tag T] [--channel C] [-q TEXT] [--release V] [--flagged] [--sort KEY] [-n N] [--json]",
 	 "list tickets (default: open ones)"},
 	{"show", kefu_cmd_show, "show ID [--json]", "show a ticket with its timeline"},
 	{"comment", kefu_cmd_comment, "comment ID [-m TEXT] [--internal] [--from-customer]", "add a public comment, an internal note, or a customer's message"},
@@ -33,14 +33,37 @@ static const kefu_cmd commands[] = {
 	{"set", kefu_cmd_set, "set ID FIELD VALUE", "set title, customer, branch, contact, channel, type, priority or release"},
 	{"tag", kefu_cmd_tag, "tag ID +TAG|-TAG...", "add or remove tags"},
 	{"promise", kefu_cmd_promise, "promise ID DATE|--clear", "set the promised resolution date (YYYY-MM-DD, today, +3d, +1w)"},
-	{"escalate", kefu_cmd_escalate, "escalate ID --ref ITEM [--owner WHO] [-m NOTE]", "escalate to R&D with the tracker reference"},
-	{"rate", kefu_cmd_rate, "rate ID SCORE [-m COMMENT]", "record the customer's satisfaction (1-5)"},
-	{"worklog", kefu_cmd_worklog, "worklog ID DURATION [-m NOTE]", "log time spent (45m, 1h30m, 2h)"},
+	{"escalate", kefu_cmd_escalate, "escalate ID --ref ITEM [--owner WHO] [-m NOTE]\n"
+	 "       kefu escalate ID --answer -m ANSWER [--ref ITEM]",
+	 "escalate to R&D with the tracker reference; --answer records R&D's answer (back to in-progress)"},
+	{"rate", kefu_cmd_rate, "rate ID SCORE [-m COMMENT]",
+	 "record the customer's satisfaction (1-5); 2 or less opens a follow-up for the consultant"},
+	{"worklog", kefu_cmd_worklog, "worklog ID DURATION [-m NOTE]\n"
+	 "       kefu worklog --report [--since DATE] [-c CUSTOMER]",
+	 "log time spent (45m, 1h30m, 2h); --report: time per consultant, customer and ticket"},
 	{"reopen", kefu_cmd_reopen, "reopen ID [-m REASON]", "reopen a resolved or closed ticket"},
 	{"link", kefu_cmd_link, "link ID TARGET [--remove]", "link a kb article or another ticket"},
 	{"log", kefu_cmd_log, "log ID", "the ticket's history from git: who changed what, when"},
-	{"customer", kefu_cmd_customer, "customer add SLUG NAME [--tier T] [--consultant WHO] [--branch NAME[:REGION]]... [--contact NAME[:ROLE[:BRANCH]]]...\n       kefu customer list [--json]\n       kefu customer show SLUG",
+	{"customer", kefu_cmd_customer, "customer add SLUG NAME [--tier T] [--consultant WHO] [--branch NAME[:REGION]]... [--contact NAME[:ROLE[:BRANCH]]]...\n"
+	 "       kefu customer edit SLUG [--name N] [--tier T] [--consultant WHO] [--branch NAME[:REGION]]... [--remove-branch NAME]...\n"
+	 "                          [--contact NAME[:ROLE[:BRANCH[:PHONE[:EMAIL[:WECOM]]]]]]... [--remove-contact NAME]...  (no flags: $EDITOR)\n"
+	 "       kefu customer list [--json]\n       kefu customer show SLUG",
 	 "manage customer companies"},
+	{"export", kefu_cmd_export, "export --customer CUSTOMER [--format json|md] [-o FILE] [--internal]",
+	 "hand over one customer's tickets with their timelines (public entries; --internal adds notes)"},
+	{"release", kefu_cmd_release, "release add VERSION [--date DATE] [-m NOTES]\n"
+	 "       kefu release list\n       kefu release show VERSION\n"
+	 "       kefu release ship VERSION\n       kefu release pending [-c CUSTOMER] [--messages]",
+	 "releases: ship one and list every customer to tell with a ready message"},
+	{"fix", kefu_cmd_fix, "fix ID --release VERSION", "mark the release that fixes a bug or ships a requirement"},
+	{"notify", kefu_cmd_notify, "notify ID [-m MESSAGE]",
+	 "record that the customer was told their fix shipped (default: the release-shipped reply)"},
+	{"triage", kefu_cmd_triage, "triage [-c CUSTOMER]\n       kefu triage --assign ID=WHO...",
+	 "the weekly triage page; --assign lands the meeting's decisions (one commit per ticket)"},
+	{"followup", kefu_cmd_followup, "followup list", "follow-up visits due and low-score follow-ups open"},
+	{"recurring", kefu_cmd_recurring, "recurring [--since DATE] [--min N]\n"
+	 "       kefu recurring promote GROUP|ID... [-t TITLE] [-c CUSTOMER] [--since DATE]",
+	 "recurring problems by similar title, article, tag and type; promote one to a requirement"},
 	{"kb", kefu_cmd_kb, "kb search WORDS... [-n N] [--no-tickets] [--replies] [--json]\n"
 	 "       kefu kb list [-c CATEGORY] [--tag T] [--sort slug|title|updated|links] [--json]\n"
 	 "       kefu kb show SLUG\n"
