@@ -15,6 +15,7 @@
 #include "kefu/datetime.h"
 #include "kefu/editor.h"
 #include "kefu/error.h"
+#include "kefu/kb.h"
 #include "kefu/sync.h"
 #include "kefu/ui/ui.h"
 #include "kefu/utf8.h"
@@ -190,6 +191,10 @@ void kefu_ui_reload(kefu_ui *ui)
 	snprintf(ui->head, sizeof(ui->head), "%s", head);
 	ui->queue.ops->reload(&ui->queue, ui);
 	ui->ticket.ops->reload(&ui->ticket, ui);
+	if (ui->kb.ops->reload)
+		ui->kb.ops->reload(&ui->kb, ui);
+	if (ui->report.ops->reload)
+		ui->report.ops->reload(&ui->report, ui);
 	upstream(ui);
 }
 
@@ -567,6 +572,72 @@ int kefu_ui_ticket_action(kefu_ui *ui, const char *id, kefu_action_id a)
 		layout(ui);
 		break;
 	}
+	case KEFU_ACTION_SUGGEST: {
+		/* The articles most likely to answer it; choosing one links it. */
+		kefu_kb_hits hits = {0};
+		const char *items[16];
+		kefu_buf labels[16];
+		int n = 0;
+		if (kefu_kb_suggest(ui->desk, &hits, t, 9, 60) < 0) {
+			kefu_ui_message(ui, 1, "%s", kefu_error_last());
+			break;
+		}
+		for (size_t h = 0; h < hits.n && n < 16; h++, n++) {
+			kefu_buf_init(&labels[n]);
+			kefu_buf_printf(&labels[n], "%s  (%s, linked %d×)", hits.hits[h].title.text, hits.hits[h].key,
+			                hits.hits[h].links);
+			items[n] = labels[n].ptr;
+		}
+		if (!n)
+			kefu_ui_message(ui, 0, "no article seems to answer this ticket");
+		else if ((i = kefu_prompt_menu(ui, "Suggested articles: Enter links one", items, n, 0)) >= 0) {
+			kefu_buf_printf(&in, "kb:%s", hits.hits[i].key);
+			act[0] = (kefu_action){.kind = KEFU_EV_LINK, .value = in.ptr};
+			flags = apply(ui, id, act, 1);
+		}
+		for (int k = 0; k < n; k++)
+			kefu_buf_release(&labels[k]);
+		kefu_kb_hits_release(&hits);
+		break;
+	}
+	case KEFU_ACTION_REPLY: {
+		/* A canned reply, filled from the ticket, edited, then posted. */
+		kefu_kb_entries replies = {0};
+		const char *items[64];
+		kefu_buf labels[64];
+		int n = 0;
+		if (kefu_kb_list(ui->desk, &replies, KEFU_KB_REPLY, "title", NULL, NULL) < 0) {
+			kefu_ui_message(ui, 1, "%s", kefu_error_last());
+			break;
+		}
+		for (size_t r = 0; r < replies.n && n < 64; r++, n++) {
+			kefu_buf_init(&labels[n]);
+			kefu_buf_printf(&labels[n], "%s  (%s)", replies.rows[r].title, replies.rows[r].slug);
+			items[n] = labels[n].ptr;
+		}
+		if (!n) {
+			kefu_ui_message(ui, 0, "no canned replies yet (kefu reply new)");
+		} else if ((i = kefu_prompt_menu(ui, "Canned reply", items, n, 0)) >= 0) {
+			kefu_buf filled = KEFU_BUF_INIT;
+			if (kefu_kb_use_reply(ui->desk, &filled, replies.rows[i].slug, id, NULL) < 0) {
+				kefu_ui_message(ui, 1, "%s", kefu_error_last());
+			} else {
+				kefu_buf_puts(&filled, "\n\n# The canned reply, filled in: edit it, save and quit to post it\n"
+				                       "# as a public comment; empty it to cancel.\n");
+				if (edit_text(ui, &in, filled.ptr) && in.size) {
+					act[0] = (kefu_action){.kind = KEFU_EV_COMMENT, .text = in.ptr};
+					flags = apply(ui, id, act, 1);
+				} else if (!in.size) {
+					kefu_ui_message(ui, 0, "empty reply; nothing posted");
+				}
+			}
+			kefu_buf_release(&filled);
+		}
+		for (int k = 0; k < n; k++)
+			kefu_buf_release(&labels[k]);
+		kefu_kb_entries_release(&replies);
+		break;
+	}
 	case KEFU_ACTION_UNDO:
 		if (!*last_undo.id) {
 			kefu_ui_message(ui, 1, "nothing to undo (comments and notes stay; status, priority, type, "
@@ -939,9 +1010,10 @@ int kefu_ui_run(const char *desk_path, const char *theme_arg, int bench_exit)
 	restore_terminal();
 	if (got_signal && got_signal != SIGINT)
 		status = 128 + got_signal;
-	ui.queue.ops->close(&ui.queue);
-	ui.ticket.ops->close(&ui.ticket);
-	ui.pager.ops->close(&ui.pager);
+	kefu_view *closing[] = {&ui.queue, &ui.ticket, &ui.pager, &ui.kb, &ui.report};
+	for (size_t i = 0; i < sizeof(closing) / sizeof(*closing); i++)
+		if (closing[i]->ops->close)
+			closing[i]->ops->close(closing[i]);
 	kefu_view *all[] = {&ui.queue, &ui.ticket, &ui.kb, &ui.report, &ui.pager};
 	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++)
 		if (all[i]->win)

@@ -45,7 +45,13 @@
 	X(HISTORY, "history", "the ticket's history from git")                       \
 	X(UNDO, "undo", "undo your last action (as a new commit)")                   \
 	X(COMMAND, "command", "run any kefu command (:)")                            \
-	X(SYNC, "sync", "sync with the remote")
+	X(SYNC, "sync", "sync with the remote")                                      \
+	X(EDIT, "edit", "edit the article in $EDITOR")                               \
+	X(SUGGEST, "suggest", "suggest kb articles for the ticket and link one")     \
+	X(REPLY, "reply", "post a canned reply, placeholders filled")                \
+	X(PREV, "previous", "previous week")                                         \
+	X(NEXT, "next", "next week")                                                 \
+	X(CUSTOMER, "customer", "choose the customer")
 
 typedef enum {
 #define KEFU__ACT_ENUM(id, name, help) KEFU_ACTION_##id,
