@@ -243,6 +243,11 @@ int kefu_cmd_list(kefu_cli *cli)
 			goto done;
 		}
 		user_handle(handle, sizeof(handle), user);
+		if (!*handle) {
+			/* An empty assignee filter would list everyone's tickets. */
+			code = kefu_cli_usage("list: --mine needs a git email like name@host ('%s')", user);
+			goto done;
+		}
 		q.assignee = handle;
 	}
 	kefu_index_problems(kefu_desk_index(d), warn_problem, NULL);
