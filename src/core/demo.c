@@ -13,6 +13,7 @@
 #include "kefu/utf8.h"
 #include "kefu/xalloc.h"
 #include "demo_kb.h"
+#include "demo_workflow.h"
 
 #define MINUTE   60
 #define HOUR     3600
@@ -1161,6 +1162,7 @@ int kefu_demo_make(const char *path, int64_t now)
 
 	if ((error = kefu_store_bulk_begin(s)) < 0 || (error = commit_customers(s, now)) < 0 ||
 	    (error = kefu_demo_kb(s, tickets, n, now)) < 0 ||
+	    (error = kefu_demo_workflow(s, tickets, n, now)) < 0 ||
 	    (error = commit_events(s, tickets, n)) < 0 || (error = kefu_store_bulk_end(s)) < 0 ||
 	    (error = kefu_store_checkout(s)) < 0)
 		goto done;
