@@ -288,6 +288,8 @@ static void run_command(kefu_ui *ui, const char *initial)
 	int n = 0;
 
 	if (kefu_prompt_line(ui, ":kefu ", initial, &line, NULL, NULL) && line.size) {
+		kefu_buf shown = KEFU_BUF_INIT;
+		kefu_buf_puts(&shown, line.ptr); /* split_args cuts line up */
 		argv[n++] = ui->exe;
 		argv[n++] = (char *)"--desk";
 		argv[n++] = ui->desk_path;
@@ -295,7 +297,8 @@ static void run_command(kefu_ui *ui, const char *initial)
 		argv[n] = NULL;
 		int rc = kefu_ui_shell(ui, argv, 1);
 		kefu_ui_reload(ui);
-		kefu_ui_message(ui, rc != 0, "kefu %s: exit %d", line.ptr, rc);
+		kefu_ui_message(ui, rc != 0, "kefu %s: exit %d", shown.ptr, rc);
+		kefu_buf_release(&shown);
 	}
 	kefu_buf_release(&line);
 }

@@ -26,6 +26,13 @@ keys v
 check "v offers the saved views" wait_for "Waiting on customer"
 keys G Enter
 check "a saved view per customer" wait_for "Customer: "
+keys :
+type_text "customer show huaxin"
+keys Enter
+check ": runs any kefu command" wait_for "华信制造集团"
+check "and waits for Enter" wait_for "press Enter to return to kefu"
+keys Enter
+check "back in the console, with the command's result" wait_for "kefu customer show huaxin: exit 0"
 keys q
 check "q quits and restores the terminal" wait_for "KEFU-EXIT=0"
 finish
