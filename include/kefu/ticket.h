@@ -180,6 +180,16 @@ long long kefu_event_num(const kefu_event *e, const char *key, long long def);
  * "comment", "tag +vip", "worklog 45m". Appends to out. */
 void kefu_event_describe(kefu_buf *out, const kefu_event *e);
 
+/* --- people ------------------------------------------------------------*/
+
+/* "Li Wei" of "Li Wei <li.wei@x.com>" (all of by when it has no email),
+ * appended to out. */
+void kefu_person_name(kefu_buf *out, const char *by);
+
+/* "li.wei" of "Li Wei <li.wei@x.com>": the consultant's handle, what
+ * tickets are assigned to; "" when by has no email. out: n bytes. */
+void kefu_person_handle(char *out, size_t n, const char *by);
+
 /* --- statuses ----------------------------------------------------------*/
 
 int kefu_status_valid(const char *status);

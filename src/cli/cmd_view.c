@@ -107,19 +107,6 @@ static void warn_problem(const kefu_problem *p, void *payload)
 	fputc('\n', stderr);
 }
 
-/* The consultant's handle: the local part of the git email. */
-static void user_handle(char *out, size_t n, const char *user)
-{
-	const char *lt = user ? strrchr(user, '<') : NULL;
-	const char *at = lt ? strchr(lt, '@') : NULL;
-	if (!lt || !at || (size_t)(at - lt - 1) >= n) {
-		out[0] = '\0';
-		return;
-	}
-	memcpy(out, lt + 1, (size_t)(at - lt - 1));
-	out[at - lt - 1] = '\0';
-}
-
 static size_t col_width(const kefu_rows *rows, size_t offset, size_t min, size_t max)
 {
 	size_t w = min;
@@ -242,7 +229,7 @@ int kefu_cmd_list(kefu_cli *cli)
 			code = kefu_cli_fail(KEFU_EINVALID);
 			goto done;
 		}
-		user_handle(handle, sizeof(handle), user);
+		kefu_person_handle(handle, sizeof(handle), user);
 		if (!*handle) {
 			/* An empty assignee filter would list everyone's tickets. */
 			code = kefu_cli_usage("list: --mine needs a git email like name@host ('%s')", user);
@@ -305,16 +292,6 @@ static void put_time(kefu_buf *b, int64_t t)
 	kefu_buf_puts(b, when);
 }
 
-/* "Li Wei" from "Li Wei <li@x>". */
-static void author_name(kefu_buf *out, const char *by)
-{
-	const char *lt = strrchr(by, '<');
-	size_t n = lt ? (size_t)(lt - by) : strlen(by);
-	while (n && by[n - 1] == ' ')
-		n--;
-	kefu_buf_put(out, by, n);
-}
-
 static void print_event(const kefu_event *e)
 {
 	kefu_buf line = KEFU_BUF_INIT, who = KEFU_BUF_INIT, what = KEFU_BUF_INIT;
@@ -323,7 +300,7 @@ static void print_event(const kefu_event *e)
 
 	put_time(&line, e->at);
 	kefu_buf_puts(&line, "  ");
-	author_name(&who, e->by);
+	kefu_person_name(&who, e->by);
 	if (from && !strcmp(from, "customer"))
 		kefu_buf_puts(&who, " (for customer)");
 	kefu_utf8_fit(&line, who.ptr, 16, 1);
@@ -382,7 +359,7 @@ static void show_text(const kefu_ticket *t, const kefu_conf *conf)
 	kefu_buf_clear(&b);
 	put_time(&b, t->created_at);
 	kefu_buf_puts(&b, " by ");
-	author_name(&b, t->created_by ? t->created_by : "-");
+	kefu_person_name(&b, t->created_by ? t->created_by : "-");
 	field("Created:", b.ptr);
 	kefu_buf_clear(&b);
 	if (t->first_response_at) {

@@ -777,3 +777,25 @@ void kefu_event_describe(kefu_buf *out, const kefu_event *e)
 		kefu_buf_puts(out, e->kind_name);
 	}
 }
+
+/* --- people ------------------------------------------------------------*/
+
+void kefu_person_name(kefu_buf *out, const char *by)
+{
+	const char *lt = by ? strrchr(by, '<') : NULL;
+	size_t n = lt ? (size_t)(lt - by) : by ? strlen(by) : 0;
+	while (n && by[n - 1] == ' ')
+		n--;
+	kefu_buf_put(out, by, n);
+}
+
+void kefu_person_handle(char *out, size_t n, const char *by)
+{
+	const char *lt = by ? strrchr(by, '<') : NULL;
+	const char *at = lt ? strchr(lt, '@') : NULL;
+	out[0] = '\0';
+	if (lt && at && (size_t)(at - lt - 1) < n) {
+		memcpy(out, lt + 1, (size_t)(at - lt - 1));
+		out[at - lt - 1] = '\0';
+	}
+}

@@ -105,22 +105,11 @@ static void load(queue *q, kefu_ui *ui)
 			q->sel = i;
 }
 
-static void user_handle(char *out, size_t n, const char *user)
-{
-	const char *lt = user ? strrchr(user, '<') : NULL;
-	const char *at = lt ? strchr(lt, '@') : NULL;
-	out[0] = '\0';
-	if (lt && at && (size_t)(at - lt - 1) < n) {
-		memcpy(out, lt + 1, (size_t)(at - lt - 1));
-		out[at - lt - 1] = '\0';
-	}
-}
-
 static int queue_open(kefu_view *v, kefu_ui *ui)
 {
 	queue *q = calloc(1, sizeof(*q));
 	v->data = q;
-	user_handle(q->handle, sizeof(q->handle), kefu_desk_user(ui->desk));
+	kefu_person_handle(q->handle, sizeof(q->handle), kefu_desk_user(ui->desk));
 	load(q, ui);
 	return 0;
 }

@@ -41,15 +41,6 @@ static void add(detail *d, kefu_color c, const char *s)
 	}
 }
 
-static void author(kefu_buf *out, const char *by)
-{
-	const char *lt = strrchr(by, '<');
-	size_t n = lt ? (size_t)(lt - by) : strlen(by);
-	while (n && by[n - 1] == ' ')
-		n--;
-	kefu_buf_put(out, by, n);
-}
-
 static void when(kefu_buf *out, int64_t t)
 {
 	char s[20];
@@ -112,7 +103,7 @@ static void layout(detail *d, kefu_ui *ui, int width)
 	kefu_buf_printf(&b3, "%s%s%s%s", t->priority, p ? " (" : "", p ? p->label : "", p ? ")" : "");
 	when(&b4, t->created_at);
 	kefu_buf_puts(&b4, " ");
-	author(&b4, t->created_by ? t->created_by : "");
+	kefu_person_name(&b4, t->created_by ? t->created_by : "");
 	if (t->first_response_at) {
 		char age[8];
 		when(&b5, t->first_response_at);
@@ -165,7 +156,7 @@ static void layout(detail *d, kefu_ui *ui, int width)
 		kefu_buf_clear(&b);
 		when(&b, e->at);
 		kefu_buf_puts(&b, "  ");
-		author(&b, e->by);
+		kefu_person_name(&b, e->by);
 		kefu_buf_puts(&b, customer ? " for the customer: " : ": ");
 		if (e->internal)
 			kefu_buf_puts(&b, "[internal] ");
