@@ -84,8 +84,10 @@ int kefu_sync_register_driver(kefu_store *s)
 		else
 			kefu_buf_putc(&cmd, *p);
 	kefu_buf_puts(&cmd, "' merge-driver %O %A %B %P");
-	if ((error = kefu_store_config_ensure(s, "merge.kefu.name", "kefu: merge desk files by meaning")) == 0)
-		error = kefu_store_config_ensure(s, "merge.kefu.driver", cmd.ptr);
+	/* The driver first: git refuses to merge at all when merge.kefu
+	 * has a name but no driver. */
+	if ((error = kefu_store_config_ensure(s, "merge.kefu.driver", cmd.ptr)) == 0)
+		error = kefu_store_config_ensure(s, "merge.kefu.name", "kefu: merge desk files by meaning");
 	kefu_buf_release(&cmd);
 	return error;
 }
