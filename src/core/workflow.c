@@ -123,7 +123,7 @@ static void put_tallies(kefu_buf *out, const char *heading, tallies *t, int64_t 
 		age(a, now - t->v[i].oldest);
 		kefu_buf_puts(out, "  ");
 		cell(out, t->v[i].key, 16);
-		kefu_buf_printf(out, "%4d open  oldest %-4s", t->v[i].n, a);
+		kefu_buf_printf(out, "%4d open  oldest %s", t->v[i].n, a);
 		if (t->v[i].unassigned)
 			kefu_buf_printf(out, "  unassigned %d", t->v[i].unassigned);
 		if (t->v[i].flagged)
@@ -434,22 +434,48 @@ static void export_ticket(struct exporter *x, const kefu_ticket *t, int nth)
 		if (link_visible(x, t->links[i]))
 			kefu_buf_printf(&links, "%s%s", links.size ? " " : "", t->links[i]);
 	/* A ticket logged under another customer and moved here: what it
-	 * said then (its description) was theirs. */
-	for (size_t i = 0; i < t->nevents && !moved; i++) {
-		const char *was = kefu_event_get(&t->events[i], "customer");
-		if (t->events[i].kind == KEFU_EV_CREATED)
-			moved = !was || strcmp(was, x->slug);
+	 * held then (title, description, branch, contact) was theirs; only
+	 * what was set since it became this customer's goes out. */
+	const char *title = NULL, *branch = NULL, *contact = NULL;
+	for (size_t i = 0; i < t->nevents; i++) {
+		const kefu_event *e = &t->events[i];
+		const char *field = kefu_event_get(e, "field"), *v = kefu_event_get(e, "value");
+		if (e->kind == KEFU_EV_CREATED) {
+			cur = kefu_event_get(e, "customer");
+			moved = !cur || strcmp(cur, x->slug);
+			if (!moved) {
+				title = kefu_event_get(e, "title");
+				branch = kefu_event_get(e, "branch");
+				contact = kefu_event_get(e, "contact");
+			}
+		} else if (e->kind == KEFU_EV_SET && field && v) {
+			if (!strcmp(field, "customer")) {
+				if ((!cur || strcmp(cur, x->slug)) && !strcmp(v, x->slug))
+					branch = contact = NULL; /* the old customer's */
+				cur = v;
+			} else if (cur && !strcmp(cur, x->slug)) {
+				if (!strcmp(field, "title"))
+					title = v;
+				else if (!strcmp(field, "branch"))
+					branch = *v ? v : NULL;
+				else if (!strcmp(field, "contact"))
+					contact = *v ? v : NULL;
+			}
+		}
 	}
+	cur = NULL;
+	if (!title)
+		title = "(title withheld: logged under another customer)";
 	if (x->format == KEFU_EXPORT_JSON) {
 		char num[16];
 		kefu_buf_puts(out, nth ? ",\n    {" : "\n    {");
 		json_member(out, "id", t->id, &first);
-		json_member(out, "title", t->title, &first);
+		json_member(out, "title", title, &first);
 		json_member(out, "status", t->status, &first);
 		json_member(out, "type", t->type, &first);
 		json_member(out, "priority", t->priority, &first);
-		json_member(out, "branch", t->branch, &first);
-		json_member(out, "contact", t->contact, &first);
+		json_member(out, "branch", branch, &first);
+		json_member(out, "contact", contact, &first);
 		json_member(out, "channel", t->channel, &first);
 		json_member(out, "promised", t->promised, &first);
 		json_member(out, "release", t->release, &first);
@@ -479,13 +505,13 @@ static void export_ticket(struct exporter *x, const kefu_ticket *t, int nth)
 		md_text(out, t->id, "");
 		kefu_buf_truncate(out, out->size - 1);
 		kefu_buf_puts(out, "  ");
-		md_text(out, t->title, "");
+		md_text(out, title, "");
 		kefu_buf_putc(out, '\n');
 		md_line(out, "Status", t->status);
 		md_line(out, "Type", t->type);
 		md_line(out, "Priority", t->priority);
-		md_line(out, "Branch", t->branch);
-		md_line(out, "Contact", t->contact);
+		md_line(out, "Branch", branch);
+		md_line(out, "Contact", contact);
 		md_line(out, "Channel", t->channel);
 		kefu_time_local(when, t->created_at);
 		md_line(out, "Created", when);

@@ -41,5 +41,6 @@ Suite *cli_suite(void);
 Suite *metrics_suite(void);
 Suite *kb_suite(void);
 Suite *sync_suite(void);
+Suite *workflow_suite(void);
 
 #endif
