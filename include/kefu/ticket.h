@@ -113,7 +113,8 @@ typedef struct kefu_ticket {
 #define KEFU_EVENT_ID_LEN 16
 
 /* Fill out (KEFU_ID_MAX) with a fresh id for time t. Randomness comes from
- * getrandom(), or from $KEFU_SEED for reproducible tests and demos. */
+ * getrandom(); the demo replaces the random digits from its own seeded
+ * generator so a demo desk is the same for the same clock. */
 void kefu_id_ticket(char *out, int64_t t);
 void kefu_id_event(char *out, int64_t t);
 
