@@ -102,6 +102,7 @@ void kefu_keymap_init(void)
 	bind(KEFU_KEYMAP_GENERIC, ':', KEFU_ACTION_COMMAND);
 	bind(KEFU_KEYMAP_GENERIC, 'y', KEFU_ACTION_SYNC);
 	bind(KEFU_KEYMAP_GENERIC, 'n', KEFU_ACTION_NEW);
+	bind(KEFU_KEYMAP_GENERIC, 'W', KEFU_ACTION_TRIAGE);
 
 	/* Ticket actions work in the queue (on the selection) and in the
 	 * detail view alike. */
@@ -126,6 +127,9 @@ void kefu_keymap_init(void)
 		bind(km, 'O', KEFU_ACTION_REOPEN);
 		bind(km, 'h', KEFU_ACTION_HISTORY);
 		bind(km, 'u', KEFU_ACTION_UNDO);
+		bind(km, 'E', KEFU_ACTION_ANSWER);
+		bind(km, 'F', KEFU_ACTION_FIX);
+		bind(km, 'N', KEFU_ACTION_NOTIFY);
 		bind(km, 'K', KEFU_ACTION_SUGGEST);
 		bind(km, 'P', KEFU_ACTION_REPLY);
 		bind(km, '\n', KEFU_ACTION_ENTER);

@@ -16,7 +16,9 @@
 #include "kefu/editor.h"
 #include "kefu/error.h"
 #include "kefu/kb.h"
+#include "kefu/release.h"
 #include "kefu/sync.h"
+#include "kefu/workflow.h"
 #include "kefu/ui/ui.h"
 #include "kefu/utf8.h"
 
@@ -144,7 +146,8 @@ void kefu_ui_redraw(kefu_ui *ui)
 {
 	erase();
 	if (ui->rows < 5 || ui->cols < 20) {
-		mvaddnstr(0, 0, "kefu: terminal too small", ui->cols);
+		/* Short enough to read at any width kefu refuses. */
+		mvaddnstr(0, 0, ui->cols >= 24 ? "kefu: terminal too small" : "too small", ui->cols);
 		refresh();
 		return;
 	}
@@ -539,10 +542,53 @@ int kefu_ui_ticket_action(kefu_ui *ui, const char *id, kefu_action_id a)
 	case KEFU_ACTION_RATE:
 		if ((i = pick(ui, "Satisfaction", scores, 5, NULL)) >= 0) {
 			kefu_prompt_line(ui, "Customer's comment (optional): ", "", &in, NULL, NULL);
+			/* id belongs to the view, which apply() reloads. */
+			char rated[KEFU_ID_MAX];
+			snprintf(rated, sizeof(rated), "%s", id);
 			act[0] = (kefu_action){.kind = KEFU_EV_RATE, .number = 5 - i, .text = in.ptr};
+			flags = apply(ui, rated, act, 1);
+			if (5 - i <= 2 && !ui->message_error) {
+				/* The low-score rule, as the CLI applies it. */
+				char fu[KEFU_ID_MAX];
+				int rc = kefu_workflow_low_score(ui->desk, fu, rated);
+				if (rc < 0)
+					kefu_ui_message(ui, 1, "%s", kefu_error_last());
+				else if (rc > 0)
+					kefu_ui_message(ui, 0, "%s: follow-up opened for the low score", fu);
+				kefu_ui_reload(ui);
+			}
+		}
+		break;
+	case KEFU_ACTION_ANSWER:
+		if (ask(ui, "R&D's answer (internal): ", "", &in)) {
+			act[0] = (kefu_action){.kind = KEFU_EV_ANSWER, .text = in.ptr};
 			flags = apply(ui, id, act, 1);
 		}
 		break;
+	case KEFU_ACTION_FIX:
+		if (ask(ui, "Fixed in release: ", t->release ? t->release : "", &in)) {
+			kefu_buf summary = KEFU_BUF_INIT;
+			if (kefu_release_fix(ui->desk, id, in.ptr, &summary) < 0)
+				kefu_ui_message(ui, 1, "%s", kefu_error_last());
+			else
+				kefu_ui_message(ui, 0, "%s", summary.ptr);
+			kefu_buf_release(&summary);
+			kefu_ui_reload(ui);
+		}
+		break;
+	case KEFU_ACTION_NOTIFY: {
+		/* Record that the customer was told, with the ready message. */
+		kefu_buf summary = KEFU_BUF_INIT;
+		if (kefu_prompt_confirm(ui, "Record that the customer was told the fix shipped?")) {
+			if (kefu_release_notify(ui->desk, id, NULL, &summary) < 0)
+				kefu_ui_message(ui, 1, "%s", kefu_error_last());
+			else
+				kefu_ui_message(ui, 0, "%s", summary.ptr);
+			kefu_ui_reload(ui);
+		}
+		kefu_buf_release(&summary);
+		break;
+	}
 	case KEFU_ACTION_WORKLOG: {
 		int minutes;
 		if (ask(ui, "Time spent (45m, 1h30m): ", "", &in)) {
@@ -876,6 +922,15 @@ static int global(kefu_ui *ui, kefu_action_id a)
 	case KEFU_ACTION_NEW:
 		new_ticket(ui);
 		break;
+	case KEFU_ACTION_TRIAGE: {
+		kefu_buf text = KEFU_BUF_INIT;
+		if (kefu_workflow_triage(ui->desk, &text, NULL, kefu_now()) < 0)
+			kefu_ui_message(ui, 1, "%s", kefu_error_last());
+		else
+			kefu_ui_pager(ui, "Triage: the weekly meeting (kefu triage)", text.ptr);
+		kefu_buf_release(&text);
+		break;
+	}
 	default:
 		return KEFU_UI_IGNORED;
 	}

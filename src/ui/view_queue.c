@@ -8,7 +8,7 @@
 #include "kefu/ui/ui.h"
 #include "kefu/utf8.h"
 
-#define SAVED_FIXED 8
+#define SAVED_FIXED 9
 
 typedef struct queue {
 	kefu_rows all;      /* what the saved view selects */
@@ -25,7 +25,7 @@ typedef struct queue {
 
 static const char *const saved_names[SAVED_FIXED] = {
 	"All open", "My queue", "Unacknowledged", "Due today", "SLA breached",
-	"Escalated", "Waiting on customer", "All tickets",
+	"Escalated", "Waiting on customer", "All tickets", "Flagged",
 };
 
 static const char *const sort_keys[] = {"priority", "created", "updated", "id", "customer",
@@ -89,6 +89,7 @@ static void load(queue *q, kefu_ui *ui)
 	case 5: query.status = "escalated"; break;
 	case 6: query.status = "waiting"; break;
 	case 7: query.status = "all"; break;
+	case 8: query.flagged = 1; break; /* risk words, for the team lead */
 	}
 	if (q->saved >= SAVED_FIXED)
 		query.customer = q->customer;

@@ -51,7 +51,11 @@
 	X(REPLY, "reply", "post a canned reply, placeholders filled")                \
 	X(PREV, "previous", "previous week")                                         \
 	X(NEXT, "next", "next week")                                                 \
-	X(CUSTOMER, "customer", "choose the customer")
+	X(CUSTOMER, "customer", "choose the customer")                               \
+	X(TRIAGE, "triage", "the weekly triage page (open work by type, customer, owner)") \
+	X(ANSWER, "answer", "record R&D's answer to the escalation (back to in-progress)") \
+	X(FIX, "fix", "mark the release that fixes the ticket")                      \
+	X(NOTIFY, "notify", "record that the customer was told the fix shipped")
 
 typedef enum {
 #define KEFU__ACT_ENUM(id, name, help) KEFU_ACTION_##id,
