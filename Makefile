@@ -89,6 +89,7 @@ check: deps
 	@$(MAKE) --no-print-directory all $(UNIT)
 	KEFU_BIN=$(abspath $(KEFU)) $(UNIT)
 	KEFU_BIN=$(abspath $(KEFU)) bash tests/e2e/run.sh
+	KEFU_BIN=$(abspath $(KEFU)) bash tests/bad/run.sh
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
@@ -98,6 +99,7 @@ asan: deps
 check-built: all $(UNIT)
 	KEFU_BIN=$(abspath $(KEFU)) $(UNIT)
 	KEFU_BIN=$(abspath $(KEFU)) bash tests/e2e/run.sh
+	KEFU_BIN=$(abspath $(KEFU)) bash tests/bad/run.sh
 
 # The sync model test at about ten times its check size (KEFU_SEED=N
 # replays a run).

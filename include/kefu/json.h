@@ -8,9 +8,14 @@
 
 #include <cjson/cJSON.h>
 
+/* The largest desk file the loaders accept (16 MiB): far above any real
+ * ticket, and a bound on what a hostile file can make kefu allocate. */
+#define KEFU_JSON_MAX_SIZE (16u << 20)
+
 /* Parse data as one JSON value, checking what cJSON lets through: a BOM,
- * git conflict markers, invalid UTF-8 or NUL, "\u0000", duplicate keys,
- * trailing garbage, nesting deeper than 64. On failure returns
+ * git conflict markers, invalid UTF-8 or NUL, raw control characters
+ * in strings, "\u0000", lone surrogates, duplicate keys, trailing
+ * garbage, nesting deeper than 64, more than KEFU_JSON_MAX_SIZE bytes. On failure returns
  * KEFU_EBADDATA with "cannot parse '<path>': line N: <what>".
  * *out: caller frees with cJSON_Delete. */
 int kefu_json_parse(cJSON **out, const char *data, size_t len, const char *path);

@@ -316,8 +316,13 @@ static int customer_show(kefu_cli *cli)
 		return kefu_cli_usage("customer show: which customer?");
 	if ((code = kefu_cli_open(cli, &d)) != 0)
 		return code;
-	if ((error = kefu_index_customer_slug(kefu_desk_index(d), slug, cli->pos[1])) < 0 ||
-	    (error = kefu_desk_load_customer(d, &c, slug)) < 0) {
+	error = kefu_index_customer_slug(kefu_desk_index(d), slug, cli->pos[1]);
+	/* The index skips a file it cannot load: read it, to say why. */
+	if (error == KEFU_ENOTFOUND && kefu_customer_slug_valid(cli->pos[1])) {
+		snprintf(slug, sizeof(slug), "%s", cli->pos[1]);
+		error = 0;
+	}
+	if (error < 0 || (error = kefu_desk_load_customer(d, &c, slug)) < 0) {
 		code = kefu_cli_fail(error);
 		goto done;
 	}

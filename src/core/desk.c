@@ -11,6 +11,7 @@
 #include "kefu/datetime.h"
 #include "kefu/desk.h"
 #include "kefu/error.h"
+#include "kefu/json.h"
 #include "kefu/kb.h"
 #include "kefu/sync.h"
 #include "kefu/utf8.h"
@@ -246,10 +247,20 @@ int kefu_desk_load_customer(kefu_desk *d, kefu_customer **out, const char *slug)
 
 /* --- validation --------------------------------------------------------*/
 
+/* One text of one event: a comment can quote a long log, but a ticket
+ * file stays far below what the loader accepts (KEFU_JSON_MAX_SIZE). */
+#define TEXT_MAX (1u << 20)
+
 static int check_text(const char *what, const char *s, int required)
 {
+	size_t len;
+
 	if (!s || !*s)
 		return required ? kefu_error_set(KEFU_EINVALID, "%s is empty", what) : 0;
+	if ((len = strlen(s)) > TEXT_MAX)
+		return kefu_error_set(KEFU_EINVALID,
+			"%s is %zu bytes, more than the %u one event may hold; attach large logs elsewhere and link them",
+			what, len, TEXT_MAX);
 	if (!kefu_utf8_valid(s, strlen(s), NULL))
 		return kefu_error_set(KEFU_EINVALID, "%s is not valid UTF-8", what);
 	return 0;
@@ -482,6 +493,13 @@ static int save(kefu_desk *d, const kefu_ticket *t, const char *subject)
 	kefu_ticket_path(path, t->id);
 	kefu_ticket_format(&text, t);
 	kefu_buf_printf(&msg, "%s: %s\n", t->id, subject);
+	/* Never write a file the loader would refuse. */
+	if (text.size > KEFU_JSON_MAX_SIZE) {
+		error = kefu_error_set(KEFU_EINVALID,
+			"'%s' would grow to %zu bytes, more than the %u a desk file may hold",
+			path, text.size, KEFU_JSON_MAX_SIZE);
+		goto done;
+	}
 	if ((error = kefu_txn_begin(&txn, d->store)) < 0)
 		goto done;
 	kefu_txn_put(txn, path, text.ptr, text.size);

@@ -161,7 +161,7 @@ static int open_db(kefu_index *idx, int fresh)
 		sqlite3_close(idx->db);
 		idx->db = NULL;
 	}
-	if (fresh) {
+	if (fresh && strcmp(idx->path, ":memory:")) {
 		char side[4200];
 		unlink(idx->path);
 		snprintf(side, sizeof(side), "%s-wal", idx->path);
@@ -202,8 +202,14 @@ int kefu_index_open(kefu_index **out, kefu_store *store)
 	if ((error = open_db(idx, 0)) < 0 || (error = kefu_index_refresh(idx, NULL)) < 0) {
 		/* One more try from nothing: the index is never worth an error. */
 		if ((error = open_db(idx, 1)) < 0 || (error = kefu_index_refresh(idx, NULL)) < 0) {
-			kefu_index_free(idx);
-			return error;
+			/* A desk we may not write (read-only): an index in memory. */
+			free(idx->path);
+			idx->path = kefu_xstrdup(":memory:");
+			if ((error = open_db(idx, 1)) < 0 || (error = kefu_index_refresh(idx, NULL)) < 0) {
+				kefu_index_free(idx);
+				return error;
+			}
+			kefu_error_clear();
 		}
 	}
 	*out = idx;

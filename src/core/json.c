@@ -1,6 +1,7 @@
 /* json.c — strict JSON loading: everything cJSON tolerates that a desk
  * file must not contain is caught here, with the line it is on. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kefu/error.h"
@@ -40,63 +41,122 @@ static int find_conflict(const char *data, size_t len, size_t *at)
 	return 0;
 }
 
-/* "\u0000" inside a string (an unescaped backslash before 'u0000'). */
-static int find_nul_escape(const char *data, size_t len, size_t *at)
+static int hex4(const char *s)
 {
-	for (size_t i = 0; i + 6 <= len; i++) {
+	int v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+		v = v * 16 + (c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		            : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1000);
+	}
+	return v < 0 ? -1 : v;
+}
+
+/* Escapes cJSON turns into a NUL or refuses without saying why:
+ * "\u0000" and UTF-16 surrogates that are not a high-low pair. */
+static const char *find_bad_escape(const char *data, size_t len, size_t *at)
+{
+	for (size_t i = 0; i + 1 < len; i++) {
 		if (data[i] != '\\')
 			continue;
-		if (!memcmp(data + i + 1, "u0000", 5)) {
+		if (data[i + 1] == 'u' && i + 6 <= len) {
+			int v = hex4(data + i + 2);
 			*at = i;
-			return 1;
+			if (v == 0)
+				return "\\u0000 in a string";
+			if (v >= 0xdc00 && v <= 0xdfff)
+				return "lone surrogate in a string (a low half without its high half)";
+			if (v >= 0xd800 && v <= 0xdbff) {
+				int lo = i + 12 <= len && data[i + 6] == '\\' && data[i + 7] == 'u'
+				       ? hex4(data + i + 8) : -1;
+				if (lo < 0xdc00 || lo > 0xdfff)
+					return "lone surrogate in a string (a high half without its low half)";
+				i += 6;
+			}
 		}
 		i++; /* skip the escaped character */
 	}
-	return 0;
+	return NULL;
 }
 
-/* What the text checks cannot see: decoded strings and duplicate keys. */
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Duplicate keys of one object, found by sorting (an object of many
+ * thousand members must not take quadratic time). */
+static int check_keys(const cJSON *obj, const char *path)
+{
+	const char *small[16], **keys = small;
+	size_t n = 0, i;
+	int error = 0;
+
+	for (const cJSON *c = obj->child; c; c = c->next)
+		n++;
+	if (n < 2)
+		return 0;
+	if (n > sizeof(small) / sizeof(*small) && !(keys = malloc(n * sizeof(*keys))))
+		return kefu_error_set(KEFU_ERROR, "cannot parse '%s': out of memory", path);
+	i = 0;
+	for (const cJSON *c = obj->child; c; c = c->next)
+		keys[i++] = c->string;
+	qsort(keys, n, sizeof(*keys), key_cmp);
+	for (i = 1; i < n && !error; i++)
+		if (!strcmp(keys[i - 1], keys[i]))
+			error = kefu_error_set(KEFU_EBADDATA, "cannot parse '%s': duplicate key '%.64s'",
+			                       path, keys[i]);
+	if (keys != small)
+		free(keys);
+	return error;
+}
+
+/* What the text checks cannot see: decoded strings and duplicate keys.
+ * The depth is bounded by the text scan, so recursion is too. */
 static int check_tree(const cJSON *item, const char *path)
 {
 	if (cJSON_IsString(item) &&
 	    !kefu_utf8_valid(item->valuestring, strlen(item->valuestring), NULL))
 		return kefu_error_set(KEFU_EBADDATA,
 			"cannot parse '%s': a string is not valid UTF-8 (lone surrogate?)", path);
-	for (const cJSON *c = item->child; c; c = c->next) {
-		if (cJSON_IsObject(item)) {
+	if (cJSON_IsObject(item)) {
+		for (const cJSON *c = item->child; c; c = c->next)
 			if (!kefu_utf8_valid(c->string, strlen(c->string), NULL))
 				return kefu_error_set(KEFU_EBADDATA,
-					"cannot parse '%s': a key is not valid UTF-8", path);
-			for (const cJSON *d = item->child; d != c; d = d->next)
-				if (!strcmp(d->string, c->string))
-					return kefu_error_set(KEFU_EBADDATA,
-						"cannot parse '%s': duplicate key '%s'", path, c->string);
-		}
-		if (check_tree(c, path) < 0)
+					"cannot parse '%s': a key is not valid UTF-8 (lone surrogate?)", path);
+		if (check_keys(item, path) < 0)
 			return KEFU_EBADDATA;
 	}
+	for (const cJSON *c = item->child; c; c = c->next)
+		if (check_tree(c, path) < 0)
+			return KEFU_EBADDATA;
 	return 0;
 }
 
 int kefu_json_parse(cJSON **out, const char *data, size_t len, const char *path)
 {
 	size_t at = 0;
-	const char *end = NULL;
+	const char *end = NULL, *what;
 	cJSON *root;
 	int depth = 0, in_str = 0;
 
 	*out = NULL;
 	if (len == 0)
 		return kefu_error_set(KEFU_EBADDATA, "cannot parse '%s': empty file", path);
+	if (len > KEFU_JSON_MAX_SIZE)
+		return kefu_error_set(KEFU_EBADDATA,
+			"cannot parse '%s': %zu bytes, more than the %u a desk file may hold",
+			path, len, KEFU_JSON_MAX_SIZE);
 	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
 		return bad(path, data, 0, "starts with a byte-order mark");
 	if (find_conflict(data, len, &at))
 		return bad(path, data, at, "git conflict markers (run 'kefu resolve')");
 	if (!kefu_utf8_valid(data, len, &at))
 		return bad(path, data, at, data[at] ? "invalid UTF-8" : "NUL byte");
-	if (find_nul_escape(data, len, &at))
-		return bad(path, data, at, "\\u0000 in a string");
-	/* Bound the nesting before cJSON recurses into it. */
+	if ((what = find_bad_escape(data, len, &at)))
+		return bad(path, data, at, what);
+	/* Bound the nesting before cJSON recurses into it, and refuse the
+	 * raw control characters cJSON would copy into strings. */
 	for (size_t i = 0; i < len; i++) {
 		char c = data[i];
 		if (in_str) {
@@ -104,6 +164,9 @@ int kefu_json_parse(cJSON **out, const char *data, size_t len, const char *path)
 				i++;
 			else if (c == '"')
 				in_str = 0;
+			else if ((unsigned char)c < 0x20)
+				return bad(path, data, i, c == '\n' ? "a string runs past the end of its line"
+				                                     : "raw control character in a string (write it as \\u00XX)");
 		} else if (c == '"') {
 			in_str = 1;
 		} else if (c == '{' || c == '[') {
@@ -113,6 +176,9 @@ int kefu_json_parse(cJSON **out, const char *data, size_t len, const char *path)
 			depth--;
 		}
 	}
+	if (in_str || depth > 0)
+		return bad(path, data, len - 1, in_str ? "truncated JSON (the file ends inside a string)"
+		                                       : "truncated JSON (an object or list is not closed)");
 	root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
 	if (!root) {
 		const char *err = cJSON_GetErrorPtr();

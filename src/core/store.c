@@ -25,6 +25,7 @@ struct kefu_store {
 	git_repository *repo;
 	git_odb_backend *mempack; /* set between bulk_begin and bulk_end */
 	char *workdir;
+	char *gitdir; /* without trailing slash */
 	char *kefudir;
 	kefu_notice_cb notice;
 	void *payload;
@@ -272,12 +273,18 @@ done:
 static int read_file(kefu_buf *out, const char *path)
 {
 	char chunk[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO planted in the work tree must not hang us. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+	struct stat st;
 	ssize_t n;
 
 	if (fd < 0)
 		return errno == ENOENT ? KEFU_ENOTFOUND
 		                       : kefu_error_set(KEFU_ERROR, "cannot read '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return kefu_error_set(KEFU_EBADDATA, "'%s' is not a regular file", path);
+	}
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
 		kefu_buf_put(out, chunk, (size_t)n);
 	close(fd);
@@ -337,6 +344,7 @@ int kefu_store_open(kefu_store **out, const char *path, kefu_notice_cb cb,
 	kefu_buf_puts(&dir, git_repository_path(s->repo));
 	while (dir.size > 1 && dir.ptr[dir.size - 1] == '/')
 		kefu_buf_truncate(&dir, dir.size - 1);
+	s->gitdir = kefu_xstrdup(dir.ptr);
 	kefu_buf_puts(&dir, "/kefu");
 	s->kefudir = kefu_buf_detach(&dir);
 	if ((error = mkdir_p(s->kefudir)) < 0)
@@ -356,6 +364,7 @@ void kefu_store_free(kefu_store *s)
 		return;
 	git_repository_free(s->repo);
 	free(s->workdir);
+	free(s->gitdir);
 	free(s->kefudir);
 	free(s);
 	git_libgit2_shutdown();
@@ -498,6 +507,10 @@ int kefu_store_read(kefu_store *s, kefu_buf *out, const char *tree_hex,
 		return error;
 	if (git_tree_entry_bypath(&e, tree, path) < 0 || git_tree_entry_type(e) != GIT_OBJECT_BLOB) {
 		error = kefu_error_set(KEFU_ENOTFOUND, "'%s' is not in the desk", path);
+		goto done;
+	}
+	if (git_tree_entry_filemode(e) == GIT_FILEMODE_LINK) {
+		error = kefu_error_set(KEFU_EBADDATA, "'%s' is a symbolic link, not a desk file", path);
 		goto done;
 	}
 	if (blob_hex)
@@ -735,6 +748,21 @@ done:
 
 /* --- writes ------------------------------------------------------------*/
 
+/* git's own index lock: a git command is running, or one crashed. Our
+ * commit would succeed and its index update fail, so refuse up front. */
+static int git_lock_present(kefu_store *s)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/index.lock", s->gitdir);
+	if (lstat(path, &st) == 0)
+		return kefu_error_set(KEFU_ELOCKED,
+			"'%s' exists: a git command is running in the desk, or one crashed; "
+			"if no git is running, remove that file", path);
+	return 0;
+}
+
 int kefu_txn_begin(kefu_txn **out, kefu_store *s)
 {
 	kefu_txn *t;
@@ -748,6 +776,13 @@ int kefu_txn_begin(kefu_txn **out, kefu_store *s)
 			state == GIT_REPOSITORY_STATE_REBASE_MERGE || state == GIT_REPOSITORY_STATE_REBASE ||
 			state == GIT_REPOSITORY_STATE_REBASE_INTERACTIVE ? "rebase" : "operation",
 			s->workdir);
+	/* A commit on a detached HEAD is lost at the next checkout. */
+	if (git_repository_head_detached(s->repo) == 1)
+		return kefu_error_set(KEFU_ECONFLICT,
+			"HEAD is detached in '%s'; check out the desk's branch first (git switch main)",
+			s->workdir);
+	if ((error = git_lock_present(s)) < 0)
+		return error;
 	if ((error = lock_take(s)) < 0)
 		return error;
 	t = kefu_xcalloc(1, sizeof(*t));
@@ -1058,9 +1093,41 @@ done:
 
 /* --- recovery ----------------------------------------------------------*/
 
+/* The lock files git itself takes during our commit (the index, HEAD,
+ * HEAD's branch) that an interrupted writer left: made after its
+ * journal, so they are its own and no running git holds them. Older
+ * ones are not ours to remove. */
+static void clear_git_locks(kefu_store *s, const struct stat *journal)
+{
+	char path[4096];
+	const char *names[3] = {"index.lock", "HEAD.lock", NULL};
+	git_reference *head = NULL;
+	kefu_buf ref = KEFU_BUF_INIT;
+	struct stat st;
+
+	if (git_reference_lookup(&head, s->repo, "HEAD") == 0 &&
+	    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) {
+		kefu_buf_printf(&ref, "%s.lock", git_reference_symbolic_target(head));
+		names[2] = ref.ptr;
+	}
+	for (size_t i = 0; i < 3 && names[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", s->gitdir, names[i]);
+		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (st.st_mtim.tv_sec < journal->st_mtim.tv_sec ||
+		    (st.st_mtim.tv_sec == journal->st_mtim.tv_sec &&
+		     st.st_mtim.tv_nsec < journal->st_mtim.tv_nsec))
+			continue;
+		if (unlink(path) == 0)
+			notice(s, "removed '%s' left by an interrupted write", path);
+	}
+	git_reference_free(head);
+	kefu_buf_release(&ref);
+}
+
 /* A journal left behind means a write was interrupted: drop its temp
- * files, commit what reached the work tree but not HEAD, and bring git's
- * index back in line. */
+ * files and git's lock files, commit what reached the work tree but not
+ * HEAD, and bring git's index back in line. */
 static int recover(kefu_store *s)
 {
 	char jpath[4096], lpath[4096], full[4096], tmp[4096];
@@ -1070,11 +1137,11 @@ static int recover(kefu_store *s)
 	size_t npaths = 0, apaths = 0;
 	pid_t holder;
 	int error = 0;
-	struct stat st;
+	struct stat st, jst;
 
 	kefu_path(jpath, sizeof(jpath), s, "journal");
 	kefu_path(lpath, sizeof(lpath), s, "lock");
-	if (stat(jpath, &st) < 0) {
+	if (stat(jpath, &jst) < 0) {
 		/* No interrupted write; still clear a stale lock. */
 		if (stat(lpath, &st) == 0 && lock_stale(lpath, &holder) && unlink(lpath) == 0)
 			notice(s, "removed a stale lock left by process %ld", (long)holder);
@@ -1082,9 +1149,12 @@ static int recover(kefu_store *s)
 	}
 	if (stat(lpath, &st) == 0 && !lock_stale(lpath, &holder))
 		return 0; /* a live kefu is mid-write: the journal is its own */
+	clear_git_locks(s, &jst);
 	if ((error = kefu_txn_begin(&t, s)) < 0) {
-		if (error == KEFU_ECONFLICT)
-			error = 0; /* mid-merge: leave repairs for later */
+		/* Mid-merge, detached, a git running: reads still work, and
+		 * the repair waits for the next open; writes say why not. */
+		if (error == KEFU_ECONFLICT || error == KEFU_ELOCKED)
+			error = 0;
 		goto done;
 	}
 	if ((error = read_file(&j, jpath)) < 0)

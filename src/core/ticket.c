@@ -1,5 +1,6 @@
 /* ticket.c — ticket files to events and back, and the fold of events into
  * the ticket's state. The only place a ticket meets cJSON. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,9 +382,13 @@ static void fold_event(kefu_ticket *t, const kefu_event *e)
 		t->rating = (int)kefu_event_num(e, "score", 0);
 		t->rating_comment = nonempty(kefu_event_get(e, "text"));
 		break;
-	case KEFU_EV_WORKLOG:
-		t->minutes += (int)kefu_event_num(e, "minutes", 0);
+	case KEFU_EV_WORKLOG: {
+		/* Saturate: a hostile file must not overflow the sum. */
+		long long m = kefu_event_num(e, "minutes", 0);
+		if (m > 0)
+			t->minutes = m > INT_MAX - t->minutes ? INT_MAX : t->minutes + (int)m;
 		break;
+	}
 	case KEFU_EV_REOPEN:
 		if (!kefu_status_is_open(t->status))
 			reopened(t);
@@ -630,6 +635,28 @@ static int parse_event(kefu_event *e, const cJSON *obj, size_t idx, const char *
 	return check_event(e, idx, path);
 }
 
+static int id_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorted, so a file of many thousand events loads in n log n. */
+static int check_unique_ids(const kefu_ticket *t, const char *path)
+{
+	const char **ids = kefu_xcalloc(t->nevents, sizeof(*ids));
+	int error = 0;
+
+	for (size_t i = 0; i < t->nevents; i++)
+		ids[i] = t->events[i].id;
+	qsort(ids, t->nevents, sizeof(*ids), id_cmp);
+	for (size_t i = 1; i < t->nevents && !error; i++)
+		if (!strcmp(ids[i - 1], ids[i]))
+			error = kefu_error_set(KEFU_EBADDATA,
+				"cannot load '%s': event id %s appears twice", path, ids[i]);
+	free(ids);
+	return error;
+}
+
 int kefu_ticket_parse(kefu_ticket **out, const char *data, size_t len,
                       const char *path)
 {
@@ -690,13 +717,8 @@ int kefu_ticket_parse(kefu_ticket **out, const char *data, size_t len,
 		error = kefu_error_set(KEFU_EBADDATA, "cannot load '%s': no events", path);
 		goto done;
 	}
-	for (size_t i = 0; i < t->nevents; i++)
-		for (size_t j = i + 1; j < t->nevents; j++)
-			if (!strcmp(t->events[i].id, t->events[j].id)) {
-				error = kefu_error_set(KEFU_EBADDATA,
-					"cannot load '%s': event id %s appears twice", path, t->events[i].id);
-				goto done;
-			}
+	if ((error = check_unique_ids(t, path)) < 0)
+		goto done;
 	kefu_ticket_fold(t);
 	if (!t->created_at) {
 		error = kefu_error_set(KEFU_EBADDATA, "cannot load '%s': no 'created' event", path);
