@@ -13,6 +13,7 @@
 #include "kefu/error.h"
 #include "kefu/json.h"
 #include "kefu/kb.h"
+#include "kefu/release.h"
 #include "kefu/sync.h"
 #include "kefu/utf8.h"
 #include "kefu/xalloc.h"
@@ -850,6 +851,16 @@ static int check_file(const char *path, const char *data, size_t len)
 		kefu_kb_free(a);
 		return error;
 	}
+	if (!strncmp(path, "releases/", 9) && strlen(path) > 5 && !strcmp(path + strlen(path) - 5, ".json")) {
+		kefu_release *r = NULL;
+		int error = kefu_release_parse(&r, data, len, path);
+		if (!error && (strlen(r->version) != strlen(path) - 14 ||
+		               strncmp(path + 9, r->version, strlen(path) - 14)))
+			error = kefu_error_set(KEFU_EBADDATA, "cannot load '%s': 'version' %s does not match the file name",
+			                       path, r->version);
+		kefu_release_free(r);
+		return error;
+	}
 	if (!strcmp(path, "kefu.json")) {
 		kefu_conf *c = NULL;
 		int error = kefu_conf_parse(&c, data, len, path);
@@ -938,6 +949,7 @@ int kefu_desk_fsck(kefu_desk *d, void (*cb)(const char *path, const char *why, v
 	fsck_worktree(&f, "customers");
 	fsck_worktree(&f, "kb");
 	fsck_worktree(&f, "replies");
+	fsck_worktree(&f, "releases");
 	error = f.count;
 done:
 	for (size_t i = 0; i < f.nseen; i++)
