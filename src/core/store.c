@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include <git2.h>
-#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
 
 #include "kefu/datetime.h"
 #include "kefu/error.h"
@@ -23,7 +23,7 @@
 
 struct kefu_store {
 	git_repository *repo;
-	git_odb_backend *mempack; /* set between bulk_begin and bulk_end */
+	struct bulk_odb *bulk; /* set between bulk_begin and bulk_end */
 	char *workdir;
 	char *gitdir; /* without trailing slash */
 	char *kefudir;
@@ -987,18 +987,127 @@ int kefu_store_checkout(kefu_store *s)
 	return 0;
 }
 
+/* Bulk writes keep new objects in a hash table of their own (libgit2's
+ * mempack, but it can list what it holds): mempack's dump walks the whole
+ * tree of every commit it made, which at 10,000 commits of a sharded desk
+ * reads ten million trees; packing what was written costs what was
+ * written. */
+struct bulk_obj {
+	git_oid oid;
+	git_object_t type;
+	size_t len;
+	char data[];
+};
+
+struct bulk_odb {
+	git_odb_backend parent;
+	struct bulk_obj **slots; /* open addressing; size a power of two */
+	size_t nslots, n;
+};
+
+static size_t bulk_slot(const struct bulk_odb *b, const git_oid *oid)
+{
+	size_t h;
+	memcpy(&h, oid->id, sizeof(h));
+	for (h &= b->nslots - 1; b->slots[h] && !git_oid_equal(&b->slots[h]->oid, oid);
+	     h = (h + 1) & (b->nslots - 1))
+		;
+	return h;
+}
+
+static struct bulk_obj *bulk_find(const struct bulk_odb *b, const git_oid *oid)
+{
+	return b->nslots ? b->slots[bulk_slot(b, oid)] : NULL;
+}
+
+static int bulk_write(git_odb_backend *be, const git_oid *oid, const void *data, size_t len,
+                      git_object_t type)
+{
+	struct bulk_odb *b = (struct bulk_odb *)be;
+	struct bulk_obj *o;
+
+	if (bulk_find(b, oid))
+		return 0;
+	if ((b->n + 1) * 2 > b->nslots) {
+		struct bulk_odb grown = *b;
+		grown.nslots = b->nslots ? b->nslots * 2 : 4096;
+		grown.slots = kefu_xcalloc(grown.nslots, sizeof(*grown.slots));
+		for (size_t i = 0; i < b->nslots; i++)
+			if (b->slots[i])
+				grown.slots[bulk_slot(&grown, &b->slots[i]->oid)] = b->slots[i];
+		free(b->slots);
+		b->slots = grown.slots;
+		b->nslots = grown.nslots;
+	}
+	o = kefu_xmalloc(sizeof(*o) + len);
+	git_oid_cpy(&o->oid, oid);
+	o->type = type;
+	o->len = len;
+	memcpy(o->data, data, len);
+	b->slots[bulk_slot(b, oid)] = o;
+	b->n++;
+	return 0;
+}
+
+static int bulk_read(void **out, size_t *len, git_object_t *type, git_odb_backend *be,
+                     const git_oid *oid)
+{
+	struct bulk_obj *o = bulk_find((struct bulk_odb *)be, oid);
+	if (!o)
+		return GIT_ENOTFOUND;
+	if (!(*out = git_odb_backend_data_alloc(be, o->len ? o->len : 1)))
+		return -1;
+	memcpy(*out, o->data, o->len);
+	*len = o->len;
+	*type = o->type;
+	return 0;
+}
+
+static int bulk_read_header(size_t *len, git_object_t *type, git_odb_backend *be, const git_oid *oid)
+{
+	struct bulk_obj *o = bulk_find((struct bulk_odb *)be, oid);
+	if (!o)
+		return GIT_ENOTFOUND;
+	*len = o->len;
+	*type = o->type;
+	return 0;
+}
+
+static int bulk_exists(git_odb_backend *be, const git_oid *oid)
+{
+	return bulk_find((struct bulk_odb *)be, oid) != NULL;
+}
+
+static void bulk_free(git_odb_backend *be)
+{
+	struct bulk_odb *b = (struct bulk_odb *)be;
+	for (size_t i = 0; i < b->nslots; i++)
+		free(b->slots[i]);
+	free(b->slots);
+	free(b);
+}
+
 int kefu_store_bulk_begin(kefu_store *s)
 {
 	git_odb *odb = NULL;
+	struct bulk_odb *b;
 	int error;
 
-	if (s->mempack)
+	if (s->bulk)
 		return kefu_error_set(KEFU_EINVALID, "bulk writes already started");
+	b = kefu_xcalloc(1, sizeof(*b));
+	git_odb_init_backend(&b->parent, GIT_ODB_BACKEND_VERSION);
+	b->parent.read = bulk_read;
+	b->parent.read_header = bulk_read_header;
+	b->parent.write = bulk_write;
+	b->parent.exists = bulk_exists;
+	b->parent.free = bulk_free;
 	if ((error = git_repository_odb(&odb, s->repo)) < 0 ||
-	    (error = git_mempack_new(&s->mempack)) < 0 ||
-	    (error = git_odb_add_backend(odb, s->mempack, 999)) < 0) {
+	    (error = git_odb_add_backend(odb, &b->parent, 999)) < 0) {
 		error = git_fail(error, "cannot start bulk writes");
-		s->mempack = NULL; /* an added backend is owned by the odb */
+		bulk_free(&b->parent);
+	} else {
+		s->bulk = b; /* owned by the odb from here on */
 	}
 	git_odb_free(odb);
 	return error;
@@ -1006,40 +1115,35 @@ int kefu_store_bulk_begin(kefu_store *s)
 
 int kefu_store_bulk_end(kefu_store *s)
 {
-	git_buf pack = GIT_BUF_INIT_CONST(NULL, 0);
-	git_odb *odb = NULL;
-	git_odb_writepack *wp = NULL;
-	git_indexer_progress stats;
+	git_packbuilder *pb = NULL;
 	git_repository *repo = NULL;
-	int error;
+	struct bulk_odb *b = s->bulk;
+	int error = 0;
 
-	if (!s->mempack)
+	if (!b)
 		return 0;
-	if ((error = git_mempack_dump(&pack, s->repo, s->mempack)) < 0 ||
-	    (error = git_repository_odb(&odb, s->repo)) < 0 ||
-	    (error = git_odb_write_pack(&wp, odb, NULL, NULL)) < 0 ||
-	    (error = wp->append(wp, pack.ptr, pack.size, &stats)) < 0 ||
-	    (error = wp->commit(wp, &stats)) < 0) {
-		error = git_fail(error, "cannot write the pack of bulk writes");
-		goto done;
-	}
+	if ((error = git_packbuilder_new(&pb, s->repo)) < 0)
+		goto fail;
+	git_packbuilder_set_threads(pb, 0);
+	for (size_t i = 0; i < b->nslots; i++)
+		if (b->slots[i] && (error = git_packbuilder_insert(pb, &b->slots[i]->oid, NULL)) < 0)
+			goto fail;
+	if ((error = git_packbuilder_write(pb, NULL, 0, NULL, NULL)) < 0)
+		goto fail;
 	/* The memory backend stays in this odb and would swallow later
 	 * writes: reopen the repository without it. */
 	if ((error = git_repository_open(&repo, git_repository_path(s->repo))) < 0) {
 		error = git_fail(error, "cannot reopen the desk");
 		goto done;
 	}
-	git_mempack_reset(s->mempack);
-	git_odb_free(odb);
-	odb = NULL;
 	git_repository_free(s->repo);
 	s->repo = repo;
-	s->mempack = NULL;
+	s->bulk = NULL;
+	goto done;
+fail:
+	error = git_fail(error, "cannot write the pack of bulk writes");
 done:
-	if (wp)
-		wp->free(wp);
-	git_odb_free(odb);
-	git_buf_dispose(&pack);
+	git_packbuilder_free(pb);
 	return error;
 }
 
