@@ -15,6 +15,8 @@ TEST_PKGS := check
 # (git also ships 'git daemon', which the sync tests serve a remote with).
 DEB_PKGS  := build-essential pkg-config libgit2-dev libcjson-dev libsqlite3-dev \
              libncurses-dev check tmux git python3 procps
+# What make bench measures with and compares against (never needed by check).
+BENCH_PKGS := hyperfine time taskwarrior fossil
 
 BUILD     ?= build
 SAN       ?=
@@ -31,16 +33,18 @@ CORE_SRC := $(wildcard src/core/*.c)
 UI_SRC   := $(wildcard src/ui/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
+BENCH_SRC := $(wildcard tests/bench/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 LIBCORE  := $(BUILD)/libkefu-core.a
 KEFU     := $(BUILD)/kefu
 UNIT     := $(BUILD)/kefu-unit
+BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/kefu-bench-%,$(BENCH_SRC))
 
 ALL_CFLAGS = $(CFLAGS) $(SAN) -MMD -MP
 
-.PHONY: all deps run check asan install uninstall clean bench fuzz stress
+.PHONY: all deps bench-deps run check asan install uninstall clean bench fuzz stress
 all: $(KEFU)
 
 # The core library links neither ncurses nor the CLI: a curses call in the
@@ -67,8 +71,13 @@ $(KEFU): $(call obj,$(CLI_SRC) $(UI_SRC)) $(LIBCORE)
 $(UNIT): $(call obj,$(UNIT_SRC)) $(LIBCORE)
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(TEST_LIBS) -lm
 
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+$(BUILD)/bench/kefu-bench-%: $(BUILD)/tests/bench/%.o $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) -lm
+
+# Install what is missing (as root), or print the command to run.
+define install_pkgs
+@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
 	    || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -78,6 +87,13 @@ deps:
 	echo "installing:$$missing"; \
 	export DEBIAN_FRONTEND=noninteractive; \
 	$$cmd >/dev/null 2>&1 || { apt-get update >/dev/null && $$cmd; }
+endef
+
+deps:
+	$(call install_pkgs,$(DEB_PKGS))
+
+bench-deps: deps
+	$(call install_pkgs,$(BENCH_PKGS))
 
 DEMO := $(BUILD)/demo-desk
 run: deps
@@ -106,6 +122,12 @@ check-built: all $(UNIT)
 stress: deps
 	@$(MAKE) --no-print-directory all $(UNIT)
 	KEFU_STRESS=1 CK_RUN_SUITE=sync CK_RUN_CASE=clones KEFU_BIN=$(abspath $(KEFU)) $(UNIT)
+
+# Benchmarks at 10k and 100k tickets against Taskwarrior and Fossil; the
+# desks are cached in $(BUILD)/bench (see doc/PERFORMANCE.md).
+bench: bench-deps
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	KEFU_BIN=$(abspath $(KEFU)) BENCH_DIR=$(abspath $(BUILD)/bench) bash tests/bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
