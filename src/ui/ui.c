@@ -421,14 +421,17 @@ static int history_line(const kefu_history_entry *h, void *payload)
 static char *statuses[] = {"acknowledged", "in-progress", "waiting", "resolved", "closed"};
 static char *scores[] = {"5 very satisfied", "4 satisfied", "3 neutral", "2 unsatisfied", "1 very unsatisfied"};
 
-int kefu_ui_ticket_action(kefu_ui *ui, const char *id, kefu_action_id a)
+int kefu_ui_ticket_action(kefu_ui *ui, const char *id_arg, kefu_action_id a)
 {
+	/* id_arg is borrowed from a view that the action reloads: keep a copy. */
+	char id[KEFU_ID_MAX];
 	const kefu_conf *conf = kefu_desk_conf(ui->desk);
 	kefu_buf in = KEFU_BUF_INIT, in2 = KEFU_BUF_INIT;
 	kefu_action act[2];
 	int flags = KEFU_UI_HANDLED | KEFU_UI_REDRAW, i;
 	kefu_ticket *t = NULL;
 
+	snprintf(id, sizeof(id), "%s", id_arg);
 	memset(act, 0, sizeof(act));
 	if (kefu_desk_load(ui->desk, &t, id) < 0) {
 		kefu_ui_message(ui, 1, "%s", kefu_error_last());
@@ -821,22 +824,17 @@ static void load_config(kefu_ui *ui, char **theme)
 	if (!(fp = fopen(path, "r")))
 		return;
 	while (fgets(line, sizeof(line), fp)) {
-		char *w[5], *save = NULL;
-		int nw = 0;
+		size_t len = strlen(line);
 		n++;
-		for (char *t = strtok_r(line, " \t\r\n", &save); t && nw < 5; t = strtok_r(NULL, " \t\r\n", &save))
-			w[nw++] = t;
-		if (!nw || w[0][0] == '#')
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+			int c;
+			while ((c = fgetc(fp)) != EOF && c != '\n')
+				;
+			kefu_ui_message(ui, 1, "%s: line %d: longer than %zu bytes", path, n, sizeof(line) - 2);
 			continue;
-		if (!strcmp(w[0], "bind") && nw == 4) {
-			if (kefu_keymap_bind(w[1], w[2], w[3]) < 0)
-				kefu_ui_message(ui, 1, "%s: line %d: %s", path, n, kefu_error_last());
-		} else if (!strcmp(w[0], "set") && nw == 3 && !strcmp(w[1], "theme")) {
-			if (!*theme)
-				*theme = strdup(w[2]);
-		} else {
-			kefu_ui_message(ui, 1, "%s: line %d: want 'bind KEYMAP KEY ACTION' or 'set theme NAME'", path, n);
 		}
+		if (kefu_config_line(line, theme) < 0)
+			kefu_ui_message(ui, 1, "%s: line %d: %s", path, n, kefu_error_last());
 	}
 	fclose(fp);
 }

@@ -5,6 +5,7 @@ set -u
 KEFU_BIN=${KEFU_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/build/kefu}
 tmp=$(mktemp -d /tmp/kefu-e2e.XXXXXX)
 sock=kefu$$
+starts=0
 passed=0
 failed=0
 
@@ -16,7 +17,12 @@ unset KEFU_DESK VISUAL EDITOR NO_COLOR KEFU_THEME
 mkdir -p "$HOME"
 
 cleanup() {
-	tmux -L "$sock" kill-server 2>/dev/null
+	local i=0
+	while [ "$i" -le "$starts" ]; do
+		tmux -L "kefu$$-$i" kill-server 2>/dev/null
+		i=$((i + 1))
+	done
+	tmux -L "kefu$$" kill-server 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -31,6 +37,9 @@ make_demo() { "$KEFU_BIN" demo "$desk" >/dev/null || { echo "cannot make the dem
 start_console() {
 	local cols=$1 rows=$2
 	shift 2
+	# A fresh tmux server each time: a killed one may still be going away.
+	starts=$((starts + 1))
+	sock=kefu$$-$starts
 	tmux -L "$sock" -f /dev/null new-session -d -x "$cols" -y "$rows" \
 		"'$KEFU_BIN' --desk '$desk' $*; echo KEFU-EXIT=\$?; sleep 60"
 	tmux -L "$sock" set-option -g remain-on-exit on >/dev/null 2>&1
