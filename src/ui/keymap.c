@@ -235,3 +235,22 @@ void kefu_keymap_each(kefu_keymap_id km, void (*cb)(int key, kefu_action_id a, v
 	for (int i = 0; i < nmaps[km]; i++)
 		cb(maps[km][i].key, maps[km][i].action, payload);
 }
+
+int kefu_config_line(char *line, char **theme)
+{
+	char *w[5], *save = NULL;
+	int nw = 0;
+
+	for (char *t = strtok_r(line, " \t\r\n", &save); t && nw < 5; t = strtok_r(NULL, " \t\r\n", &save))
+		w[nw++] = t;
+	if (!nw || w[0][0] == '#')
+		return 0;
+	if (!strcmp(w[0], "bind") && nw == 4)
+		return kefu_keymap_bind(w[1], w[2], w[3]);
+	if (!strcmp(w[0], "set") && nw == 3 && !strcmp(w[1], "theme")) {
+		if (theme && !*theme)
+			*theme = strdup(w[2]);
+		return 0;
+	}
+	return kefu_error_set(KEFU_EINVALID, "want 'bind KEYMAP KEY ACTION' or 'set theme NAME'");
+}

@@ -90,6 +90,12 @@ kefu_action_id kefu_keymap_lookup(kefu_keymap_id km, int key);
 /* Apply "bind KEYMAP KEY ACTION"; 0 or KEFU_EINVALID with a message. */
 int kefu_keymap_bind(const char *keymap, const char *key, const char *action);
 
+/* Apply one line of the config file (modified in place): "bind KEYMAP
+ * KEY ACTION", "set theme NAME", a "#" comment or blank. A "set theme"
+ * line sets *theme (may be NULL) to a copy the caller frees, unless it is
+ * set already. 0, or KEFU_EINVALID with the reason. Calls no curses. */
+int kefu_config_line(char *line, char **theme);
+
 /* The name of a key ("j", "^R", "<Enter>") into out (>= 16 bytes). */
 void kefu_key_name(char *out, int key);
 
