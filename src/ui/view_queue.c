@@ -255,7 +255,7 @@ static void queue_draw(kefu_view *v, kefu_ui *ui)
 		                                          st == KEFU_SLA_OK ? KEFU_COLOR_SLA_OK : KEFU_COLOR_DIM));
 		x = cell(win, y, x, age, c.age, selected ? cur : kefu_color_attr(KEFU_COLOR_DATE));
 		x = cell(win, y, x, s->assignee, c.assignee, selected ? cur : kefu_color_attr(KEFU_COLOR_AUTHOR));
-		int flag = sla && sla->flag[0];
+		int flag = *s->flags;
 		cell(win, y, x, flag ? "!" : " ", 1, selected ? cur : kefu_color_attr(KEFU_COLOR_RISK));
 		cell(win, y, x + 2, s->title, c.title, selected ? cur : kefu_color_attr(KEFU_COLOR_DEFAULT));
 	}
