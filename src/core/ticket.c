@@ -269,8 +269,13 @@ static void set_field(kefu_ticket *t, const char *field, const char *value)
 	const char *v = nonempty(value);
 	if (!strcmp(field, "title") && v)
 		t->title = v;
-	else if (!strcmp(field, "customer") && v)
+	else if (!strcmp(field, "customer") && v) {
+		/* Branch and contact belong to the customer: a move to another
+		 * customer must not carry the old ones into its reports. */
+		if (t->customer && strcmp(t->customer, v))
+			t->branch = t->contact = NULL;
 		t->customer = v;
+	}
 	else if (!strcmp(field, "branch"))
 		t->branch = v;
 	else if (!strcmp(field, "contact"))

@@ -285,6 +285,33 @@ START_TEST(first_response_ignores_notes_and_customer_messages)
 }
 END_TEST
 
+START_TEST(moving_to_another_customer_drops_the_old_branch_and_contact)
+{
+	kefu_ticket *t = kefu_ticket_new("T0b7k2q9x4mf");
+	kefu_event *e = kefu_ticket_add_event(t, "created", by, T0);
+	kefu_event_set(e, "title", "x");
+	kefu_event_set(e, "customer", "huaxin");
+	kefu_event_set(e, "branch", "上海分公司");
+	kefu_event_set(e, "contact", "王芳");
+	kefu_ticket_fold(t);
+	ck_assert_str_eq(t->branch, "上海分公司");
+	ck_assert_str_eq(t->contact, "王芳");
+	e = kefu_ticket_add_event(t, "set", by, T0 + 60);
+	kefu_event_set(e, "field", "customer");
+	kefu_event_set(e, "value", "northwind");
+	kefu_ticket_fold(t);
+	ck_assert_str_eq(t->customer, "northwind");
+	ck_assert_ptr_null(t->branch);
+	ck_assert_ptr_null(t->contact);
+	e = kefu_ticket_add_event(t, "set", by, T0 + 120);
+	kefu_event_set(e, "field", "branch");
+	kefu_event_set(e, "value", "Singapore HQ");
+	kefu_ticket_fold(t);
+	ck_assert_str_eq(t->branch, "Singapore HQ");
+	kefu_ticket_free(t);
+}
+END_TEST
+
 START_TEST(durations_and_dates_parse_strictly)
 {
 	int m;
@@ -321,6 +348,7 @@ Suite *ticket_suite(void)
 	tcase_add_test(tc, load_rejects_malformed_files_with_a_clear_message);
 	tcase_add_test(tc, union_of_two_sides_is_the_same_both_ways);
 	tcase_add_test(tc, first_response_ignores_notes_and_customer_messages);
+	tcase_add_test(tc, moving_to_another_customer_drops_the_old_branch_and_contact);
 	tcase_add_test(tc, durations_and_dates_parse_strictly);
 	suite_add_tcase(s, tc);
 	return s;
