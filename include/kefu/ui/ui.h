@@ -138,6 +138,14 @@ int kefu_prompt_form(kefu_ui *ui, const char *title, const kefu_form_field *fiel
  * then restore the screen. Returns the exit status. */
 int kefu_ui_shell(kefu_ui *ui, char *const argv[], int wait);
 
+/* Shared inside the console (ui.c, actions.c): whether queue and detail
+ * sit side by side; place the views' windows for the current size; run
+ * $EDITOR on text outside curses (1 when it ran); the new-ticket form. */
+int kefu_ui__split(kefu_ui *ui);
+void kefu_ui__layout(kefu_ui *ui);
+int kefu_ui__edit(kefu_ui *ui, kefu_buf *out, const char *header);
+void kefu_ui__new_ticket(kefu_ui *ui);
+
 /* The views. */
 extern const kefu_view_ops kefu_view_queue_ops;
 extern const kefu_view_ops kefu_view_ticket_ops;
