@@ -56,8 +56,8 @@ static int digits(const char *s, int n, int *out)
 static int parse_ymd(struct tm *tm, const char *s)
 {
 	int y, m, d;
-	if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m) ||
-	    s[7] != '-' || digits(s + 8, 2, &d))
+	if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m) || s[7] != '-' ||
+	    digits(s + 8, 2, &d))
 		return -1;
 	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
 		return -1;
@@ -74,10 +74,10 @@ int kefu_time_parse_iso(int64_t *out, const char *s)
 	int hh, mm, ss;
 
 	if (strlen(s) != KEFU_ISO_LEN || parse_ymd(&tm, s) || s[10] != 'T' ||
-	    digits(s + 11, 2, &hh) || s[13] != ':' || digits(s + 14, 2, &mm) ||
-	    s[16] != ':' || digits(s + 17, 2, &ss) || s[19] != 'Z' || hh > 23 ||
-	    mm > 59 || ss > 60)
-		return kefu_error_set(KEFU_EINVALID, "bad time '%s' (want YYYY-MM-DDTHH:MM:SSZ)", s);
+	    digits(s + 11, 2, &hh) || s[13] != ':' || digits(s + 14, 2, &mm) || s[16] != ':' ||
+	    digits(s + 17, 2, &ss) || s[19] != 'Z' || hh > 23 || mm > 59 || ss > 60)
+		return kefu_error_set(KEFU_EINVALID, "bad time '%s' (want YYYY-MM-DDTHH:MM:SSZ)",
+				      s);
 	tm.tm_hour = hh;
 	tm.tm_min = mm;
 	tm.tm_sec = ss;
@@ -117,7 +117,8 @@ int kefu_date_parse(char *out, const char *s, int64_t now)
 			days = n * 7;
 	}
 	if (days < 0)
-		return kefu_error_set(KEFU_EINVALID,
+		return kefu_error_set(
+			KEFU_EINVALID,
 			"bad date '%s' (want YYYY-MM-DD, today, tomorrow, +Nd or +Nw)", s);
 	t += (time_t)days * 86400;
 	localtime_r(&t, &tm);
@@ -155,8 +156,7 @@ int kefu_duration_parse(int *minutes, const char *s)
 	*minutes = (int)(total + 0.5);
 	return 0;
 bad:
-	return kefu_error_set(KEFU_EINVALID,
-		"bad duration '%s' (want e.g. 45m, 2h, 1h30m)", s);
+	return kefu_error_set(KEFU_EINVALID, "bad duration '%s' (want e.g. 45m, 2h, 1h30m)", s);
 }
 
 void kefu_time_age(char *out, int64_t s)

@@ -60,7 +60,8 @@ int kefu_editor_run(kefu_buf *out, const char *initial)
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		error = kefu_error_set(KEFU_ERROR, "the editor '%s' failed; nothing was changed", editor);
+		error = kefu_error_set(KEFU_ERROR, "the editor '%s' failed; nothing was changed",
+				       editor);
 		goto done;
 	}
 	if (!(fp = fopen(path, "r"))) {

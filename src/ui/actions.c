@@ -36,20 +36,21 @@ static void remember(const kefu_ticket *t, const kefu_action *a)
 	case KEFU_EV_ASSIGN: prev = t->assignee ? t->assignee : ""; break;
 	case KEFU_EV_PROMISE: prev = t->promised ? t->promised : ""; break;
 	case KEFU_EV_SET:
-		prev = !strcmp(a->field, "priority") ? t->priority : !strcmp(a->field, "type") ? t->type : NULL;
+		prev = !strcmp(a->field, "priority") ? t->priority
+		       : !strcmp(a->field, "type")   ? t->type
+						     : NULL;
 		break;
 	case KEFU_EV_TAG:
-	case KEFU_EV_UNTAG:
-		prev = a->value;
-		break;
-	default:
-		return;
+	case KEFU_EV_UNTAG: prev = a->value; break;
+	default: return;
 	}
 	if (!prev)
 		return;
 	snprintf(last_undo.id, sizeof(last_undo.id), "%s", t->id);
 	snprintf(last_undo.value, sizeof(last_undo.value), "%s", prev);
-	last_undo.act.kind = a->kind == KEFU_EV_TAG ? KEFU_EV_UNTAG : a->kind == KEFU_EV_UNTAG ? KEFU_EV_TAG : a->kind;
+	last_undo.act.kind = a->kind == KEFU_EV_TAG     ? KEFU_EV_UNTAG
+			     : a->kind == KEFU_EV_UNTAG ? KEFU_EV_TAG
+							: a->kind;
 	if (a->field) {
 		snprintf(last_undo.field, sizeof(last_undo.field), "%s", a->field);
 		last_undo.act.field = last_undo.field;
@@ -101,8 +102,9 @@ static int history_line(const kefu_history_entry *h, void *payload)
 	kefu_buf *b = payload;
 	char when[20];
 	kefu_time_local(when, h->commit->time);
-	kefu_buf_printf(b, "## %.7s  %s  %s <%s>\n   %s\n", h->commit->id, when, h->commit->author_name,
-	                h->commit->author_email, h->commit->summary ? h->commit->summary : "");
+	kefu_buf_printf(b, "## %.7s  %s  %s <%s>\n   %s\n", h->commit->id, when,
+			h->commit->author_name, h->commit->author_email,
+			h->commit->summary ? h->commit->summary : "");
 	if (h->removed)
 		kefu_buf_puts(b, "   - file removed\n");
 	if (h->unparsable)
@@ -125,7 +127,8 @@ static int history_line(const kefu_history_entry *h, void *payload)
 }
 
 static char *statuses[] = {"acknowledged", "in-progress", "waiting", "resolved", "closed"};
-static char *scores[] = {"5 very satisfied", "4 satisfied", "3 neutral", "2 unsatisfied", "1 very unsatisfied"};
+static char *scores[] = {"5 very satisfied", "4 satisfied", "3 neutral", "2 unsatisfied",
+			 "1 very unsatisfied"};
 
 int kefu_ui_ticket_action(kefu_ui *ui, const char *id_arg, kefu_action_id a)
 {
@@ -159,8 +162,11 @@ int kefu_ui_ticket_action(kefu_ui *ui, const char *id_arg, kefu_action_id a)
 	case KEFU_ACTION_COMMENT:
 	case KEFU_ACTION_NOTE:
 	case KEFU_ACTION_CUSTOMER_SAID:
-		if (ask(ui, a == KEFU_ACTION_COMMENT ? "Comment (public): " :
-		            a == KEFU_ACTION_NOTE ? "Internal note: " : "Customer said: ", "", &in)) {
+		if (ask(ui,
+			a == KEFU_ACTION_COMMENT ? "Comment (public): "
+			: a == KEFU_ACTION_NOTE  ? "Internal note: "
+						 : "Customer said: ",
+			"", &in)) {
 			act[0].kind = KEFU_EV_COMMENT;
 			act[0].text = in.ptr;
 			act[0].internal = a == KEFU_ACTION_NOTE;
@@ -170,9 +176,12 @@ int kefu_ui_ticket_action(kefu_ui *ui, const char *id_arg, kefu_action_id a)
 		break;
 	case KEFU_ACTION_COMMENT_EDITOR:
 	case KEFU_ACTION_NOTE_EDITOR:
-		if (kefu_ui__edit(ui, &in, a == KEFU_ACTION_NOTE_EDITOR ?
-		              "\n# Internal note: seen by the team only. Lines starting with '#' are dropped.\n" :
-		              "\n# Public comment: the customer sees it. Lines starting with '#' are dropped.\n") &&
+		if (kefu_ui__edit(ui, &in,
+				  a == KEFU_ACTION_NOTE_EDITOR
+					  ? "\n# Internal note: seen by the team only. Lines "
+					    "starting with '#' are dropped.\n"
+					  : "\n# Public comment: the customer sees it. Lines "
+					    "starting with '#' are dropped.\n") &&
 		    in.size) {
 			act[0].kind = KEFU_EV_COMMENT;
 			act[0].text = in.ptr;
@@ -185,7 +194,8 @@ int kefu_ui_ticket_action(kefu_ui *ui, const char *id_arg, kefu_action_id a)
 	case KEFU_ACTION_STATUS:
 		if ((i = pick(ui, "Status", statuses, 5, t->status)) >= 0) {
 			if (!kefu_status_is_open(statuses[i]) &&
-			    !kefu_prompt_confirm(ui, "Resolving is undone only by reopening. Go ahead?"))
+			    !kefu_prompt_confirm(
+				    ui, "Resolving is undone only by reopening. Go ahead?"))
 				break;
 			act[0].kind = KEFU_EV_STATUS;
 			act[0].value = statuses[i];
@@ -198,26 +208,29 @@ int kefu_ui_ticket_action(kefu_ui *ui, const char *id_arg, kefu_action_id a)
 		for (size_t p = 0; p < conf->npriorities && n < 32; p++)
 			names[n++] = conf->priorities[p].name;
 		if ((i = pick(ui, "Priority", names, n, t->priority)) >= 0) {
-			act[0] = (kefu_action){.kind = KEFU_EV_SET, .field = "priority", .value = names[i]};
+			act[0] = (kefu_action){
+				.kind = KEFU_EV_SET, .field = "priority", .value = names[i]};
 			flags = apply(ui, id, act, 1);
 		}
 		break;
 	}
 	case KEFU_ACTION_TYPE:
 		if ((i = pick(ui, "Type", conf->types, conf->ntypes, t->type)) >= 0) {
-			act[0] = (kefu_action){.kind = KEFU_EV_SET, .field = "type", .value = conf->types[i]};
+			act[0] = (kefu_action){
+				.kind = KEFU_EV_SET, .field = "type", .value = conf->types[i]};
 			flags = apply(ui, id, act, 1);
 		}
 		break;
 	case KEFU_ACTION_ASSIGN:
-		if (kefu_prompt_line(ui, "Assign to (empty: nobody): ", t->assignee ? t->assignee : "", &in, NULL, NULL)) {
+		if (kefu_prompt_line(ui, "Assign to (empty: nobody): ",
+				     t->assignee ? t->assignee : "", &in, NULL, NULL)) {
 			act[0] = (kefu_action){.kind = KEFU_EV_ASSIGN, .value = in.ptr};
 			flags = apply(ui, id, act, 1);
 		}
 		break;
 	case KEFU_ACTION_PROMISE:
 		if (kefu_prompt_line(ui, "Promised date (YYYY-MM-DD, +3d, empty clears): ",
-		                     t->promised ? t->promised : "", &in, NULL, NULL)) {
+				     t->promised ? t->promised : "", &in, NULL, NULL)) {
 			act[0] = (kefu_action){.kind = KEFU_EV_PROMISE, .value = in.ptr};
 			flags = apply(ui, id, act, 1);
 		}
@@ -227,21 +240,27 @@ int kefu_ui_ticket_action(kefu_ui *ui, const char *id_arg, kefu_action_id a)
 			char *words[32], *save = NULL;
 			size_t n = 0;
 			kefu_action acts[32];
-			for (char *w = strtok_r(in.ptr, " ,", &save); w && n < 32; w = strtok_r(NULL, " ,", &save))
+			for (char *w = strtok_r(in.ptr, " ,", &save); w && n < 32;
+			     w = strtok_r(NULL, " ,", &save))
 				words[n++] = w;
 			for (size_t k = 0; k < n; k++)
-				acts[k] = (kefu_action){.kind = words[k][0] == '-' ? KEFU_EV_UNTAG : KEFU_EV_TAG,
-				                        .value = words[k] + (words[k][0] == '-' || words[k][0] == '+')};
+				acts[k] = (kefu_action){.kind = words[k][0] == '-' ? KEFU_EV_UNTAG
+										   : KEFU_EV_TAG,
+							.value = words[k] + (words[k][0] == '-' ||
+									     words[k][0] == '+')};
 			if (n)
 				flags = apply(ui, id, acts, n);
 		}
 		break;
 	case KEFU_ACTION_ESCALATE: {
-		kefu_form_field f[] = {{"R&D item", NULL, 0, 1}, {"Owner", NULL, 0, 0}, {"Note", NULL, 0, 0}};
+		kefu_form_field f[] = {
+			{"R&D item", NULL, 0, 1}, {"Owner", NULL, 0, 0}, {"Note", NULL, 0, 0}};
 		kefu_buf vals[3] = {KEFU_BUF_INIT, KEFU_BUF_INIT, KEFU_BUF_INIT};
 		if (kefu_prompt_form(ui, "Escalate to R&D", f, 3, vals)) {
-			act[0] = (kefu_action){.kind = KEFU_EV_ESCALATE, .ref = vals[0].ptr, .owner = vals[1].ptr,
-			                       .text = vals[2].ptr};
+			act[0] = (kefu_action){.kind = KEFU_EV_ESCALATE,
+					       .ref = vals[0].ptr,
+					       .owner = vals[1].ptr,
+					       .text = vals[2].ptr};
 			flags = apply(ui, id, act, 1);
 		}
 		for (int k = 0; k < 3; k++)
@@ -250,11 +269,13 @@ int kefu_ui_ticket_action(kefu_ui *ui, const char *id_arg, kefu_action_id a)
 	}
 	case KEFU_ACTION_RATE:
 		if ((i = pick(ui, "Satisfaction", scores, 5, NULL)) >= 0) {
-			kefu_prompt_line(ui, "Customer's comment (optional): ", "", &in, NULL, NULL);
+			kefu_prompt_line(ui, "Customer's comment (optional): ", "", &in, NULL,
+					 NULL);
 			/* id belongs to the view, which apply() reloads. */
 			char rated[KEFU_ID_MAX];
 			snprintf(rated, sizeof(rated), "%s", id);
-			act[0] = (kefu_action){.kind = KEFU_EV_RATE, .number = 5 - i, .text = in.ptr};
+			act[0] = (kefu_action){
+				.kind = KEFU_EV_RATE, .number = 5 - i, .text = in.ptr};
 			flags = apply(ui, rated, act, 1);
 			if (5 - i <= 2 && !ui->message_error) {
 				/* The low-score rule, as the CLI applies it. */
@@ -263,7 +284,9 @@ int kefu_ui_ticket_action(kefu_ui *ui, const char *id_arg, kefu_action_id a)
 				if (rc < 0)
 					kefu_ui_message(ui, 1, "%s", kefu_error_last());
 				else if (rc > 0)
-					kefu_ui_message(ui, 0, "%s: follow-up opened for the low score", fu);
+					kefu_ui_message(ui, 0,
+							"%s: follow-up opened for the low score",
+							fu);
 				kefu_ui_reload(ui);
 			}
 		}
@@ -306,7 +329,8 @@ int kefu_ui_ticket_action(kefu_ui *ui, const char *id_arg, kefu_action_id a)
 				break;
 			}
 			kefu_prompt_line(ui, "What was done (optional): ", "", &in2, NULL, NULL);
-			act[0] = (kefu_action){.kind = KEFU_EV_WORKLOG, .number = minutes, .text = in2.ptr};
+			act[0] = (kefu_action){
+				.kind = KEFU_EV_WORKLOG, .number = minutes, .text = in2.ptr};
 			flags = apply(ui, id, act, 1);
 		}
 		break;
@@ -342,13 +366,14 @@ int kefu_ui_ticket_action(kefu_ui *ui, const char *id_arg, kefu_action_id a)
 		}
 		for (size_t h = 0; h < hits.n && n < 16; h++, n++) {
 			kefu_buf_init(&labels[n]);
-			kefu_buf_printf(&labels[n], "%s  (%s, linked %d×)", hits.hits[h].title.text, hits.hits[h].key,
-			                hits.hits[h].links);
+			kefu_buf_printf(&labels[n], "%s  (%s, linked %d×)", hits.hits[h].title.text,
+					hits.hits[h].key, hits.hits[h].links);
 			items[n] = labels[n].ptr;
 		}
 		if (!n)
 			kefu_ui_message(ui, 0, "no article seems to answer this ticket");
-		else if ((i = kefu_prompt_menu(ui, "Suggested articles: Enter links one", items, n, 0)) >= 0) {
+		else if ((i = kefu_prompt_menu(ui, "Suggested articles: Enter links one", items, n,
+					       0)) >= 0) {
 			kefu_buf_printf(&in, "kb:%s", hits.hits[i].key);
 			act[0] = (kefu_action){.kind = KEFU_EV_LINK, .value = in.ptr};
 			flags = apply(ui, id, act, 1);
@@ -370,20 +395,25 @@ int kefu_ui_ticket_action(kefu_ui *ui, const char *id_arg, kefu_action_id a)
 		}
 		for (size_t r = 0; r < replies.n && n < 64; r++, n++) {
 			kefu_buf_init(&labels[n]);
-			kefu_buf_printf(&labels[n], "%s  (%s)", replies.rows[r].title, replies.rows[r].slug);
+			kefu_buf_printf(&labels[n], "%s  (%s)", replies.rows[r].title,
+					replies.rows[r].slug);
 			items[n] = labels[n].ptr;
 		}
 		if (!n) {
 			kefu_ui_message(ui, 0, "no canned replies yet (kefu reply new)");
 		} else if ((i = kefu_prompt_menu(ui, "Canned reply", items, n, 0)) >= 0) {
 			kefu_buf filled = KEFU_BUF_INIT;
-			if (kefu_kb_use_reply(ui->desk, &filled, replies.rows[i].slug, id, NULL) < 0) {
+			if (kefu_kb_use_reply(ui->desk, &filled, replies.rows[i].slug, id, NULL) <
+			    0) {
 				kefu_ui_message(ui, 1, "%s", kefu_error_last());
 			} else {
-				kefu_buf_puts(&filled, "\n\n# The canned reply, filled in: edit it, save and quit to post it\n"
-				                       "# as a public comment; empty it to cancel.\n");
+				kefu_buf_puts(&filled,
+					      "\n\n# The canned reply, filled in: edit it, save "
+					      "and quit to post it\n"
+					      "# as a public comment; empty it to cancel.\n");
 				if (kefu_ui__edit(ui, &in, filled.ptr) && in.size) {
-					act[0] = (kefu_action){.kind = KEFU_EV_COMMENT, .text = in.ptr};
+					act[0] = (kefu_action){.kind = KEFU_EV_COMMENT,
+							       .text = in.ptr};
 					flags = apply(ui, id, act, 1);
 				} else if (!in.size) {
 					kefu_ui_message(ui, 0, "empty reply; nothing posted");
@@ -398,8 +428,10 @@ int kefu_ui_ticket_action(kefu_ui *ui, const char *id_arg, kefu_action_id a)
 	}
 	case KEFU_ACTION_UNDO:
 		if (!*last_undo.id) {
-			kefu_ui_message(ui, 1, "nothing to undo (comments and notes stay; status, priority, type, "
-			                       "assignee, promise and tags can be undone)");
+			kefu_ui_message(
+				ui, 1,
+				"nothing to undo (comments and notes stay; status, priority, type, "
+				"assignee, promise and tags can be undone)");
 			break;
 		}
 		{
@@ -413,8 +445,7 @@ int kefu_ui_ticket_action(kefu_ui *ui, const char *id_arg, kefu_action_id a)
 			memset(&last_undo, 0, sizeof(last_undo));
 		}
 		break;
-	default:
-		flags = KEFU_UI_IGNORED;
+	default: flags = KEFU_UI_IGNORED;
 	}
 	kefu_ticket_free(t);
 	kefu_buf_release(&in);
@@ -467,9 +498,14 @@ void kefu_ui__new_ticket(kefu_ui *ui)
 		kefu_buf_init(&vals[i]);
 	kefu_buf_puts(&vals[3], conf->default_priority);
 	if (kefu_prompt_form(ui, "New ticket", f, 8, vals)) {
-		kefu_new_ticket s = {.title = vals[0].ptr, .customer = vals[1].ptr, .type = vals[2].ptr,
-		                     .priority = vals[3].ptr, .channel = vals[4].ptr, .branch = vals[5].ptr,
-		                     .contact = vals[6].ptr, .text = vals[7].ptr};
+		kefu_new_ticket s = {.title = vals[0].ptr,
+				     .customer = vals[1].ptr,
+				     .type = vals[2].ptr,
+				     .priority = vals[3].ptr,
+				     .channel = vals[4].ptr,
+				     .branch = vals[5].ptr,
+				     .contact = vals[6].ptr,
+				     .text = vals[7].ptr};
 		if (kefu_desk_create(ui->desk, id, &s) < 0) {
 			kefu_ui_message(ui, 1, "%s", kefu_error_last());
 		} else {
@@ -485,4 +521,3 @@ void kefu_ui__new_ticket(kefu_ui *ui)
 		free(cs.v[i]);
 	free(cs.v);
 }
-

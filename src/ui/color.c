@@ -29,43 +29,43 @@ static spec table[KEFU_COLOR__COUNT];
 static int attrs[KEFU_COLOR__COUNT];
 
 /* Built in, so kefu looks right even with no theme file installed. */
-static const char default_theme[] =
-	"color default default default\n"
-	"color title black cyan bold\n"
-	"color status-bar black cyan\n"
-	"color error white red bold\n"
-	"color header cyan default bold\n"
-	"color cursor black cyan\n"
-	"color cursor-unfocused default default reverse\n"
-	"color id yellow default\n"
-	"color customer cyan default\n"
-	"color date blue default\n"
-	"color author green default\n"
-	"color priority-p1 red default bold\n"
-	"color priority-p2 yellow default bold\n"
-	"color priority-p3 default default\n"
-	"color priority-p4 default default dim\n"
-	"color status-new magenta default bold\n"
-	"color status-open default default\n"
-	"color status-waiting blue default\n"
-	"color status-escalated red default\n"
-	"color status-done green default\n"
-	"color sla-ok green default\n"
-	"color sla-at-risk yellow default bold\n"
-	"color sla-breached white red bold\n"
-	"color risk-flag red default bold\n"
-	"color label cyan default\n"
-	"color public-comment default default\n"
-	"color internal-note yellow default\n"
-	"color customer-message magenta default\n"
-	"color event default default dim\n"
-	"color search-match black yellow\n"
-	"color help-key green default bold\n"
-	"color dim default default dim\n"
-	"color border blue default\n"
-	"color popup default default\n";
+static const char default_theme[] = "color default default default\n"
+				    "color title black cyan bold\n"
+				    "color status-bar black cyan\n"
+				    "color error white red bold\n"
+				    "color header cyan default bold\n"
+				    "color cursor black cyan\n"
+				    "color cursor-unfocused default default reverse\n"
+				    "color id yellow default\n"
+				    "color customer cyan default\n"
+				    "color date blue default\n"
+				    "color author green default\n"
+				    "color priority-p1 red default bold\n"
+				    "color priority-p2 yellow default bold\n"
+				    "color priority-p3 default default\n"
+				    "color priority-p4 default default dim\n"
+				    "color status-new magenta default bold\n"
+				    "color status-open default default\n"
+				    "color status-waiting blue default\n"
+				    "color status-escalated red default\n"
+				    "color status-done green default\n"
+				    "color sla-ok green default\n"
+				    "color sla-at-risk yellow default bold\n"
+				    "color sla-breached white red bold\n"
+				    "color risk-flag red default bold\n"
+				    "color label cyan default\n"
+				    "color public-comment default default\n"
+				    "color internal-note yellow default\n"
+				    "color customer-message magenta default\n"
+				    "color event default default dim\n"
+				    "color search-match black yellow\n"
+				    "color help-key green default bold\n"
+				    "color dim default default dim\n"
+				    "color border blue default\n"
+				    "color popup default default\n";
 
-static const char *const basic[] = {"black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"};
+static const char *const basic[] = {"black", "red",     "green", "yellow",
+				    "blue",  "magenta", "cyan",  "white"};
 
 static int parse_color(const char *s, short *out)
 {
@@ -99,8 +99,10 @@ static int parse_attr(const char *s, int *out)
 	static const struct {
 		const char *name;
 		int attr;
-	} a[] = {{"bold", A_BOLD}, {"dim", A_DIM}, {"underline", A_UNDERLINE}, {"reverse", A_REVERSE},
-	         {"standout", A_STANDOUT}, {"italic", A_ITALIC}, {"blink", A_BLINK}, {"normal", 0}};
+	} a[] = {{"bold", A_BOLD},           {"dim", A_DIM},
+		 {"underline", A_UNDERLINE}, {"reverse", A_REVERSE},
+		 {"standout", A_STANDOUT},   {"italic", A_ITALIC},
+		 {"blink", A_BLINK},         {"normal", 0}};
 	for (size_t i = 0; i < sizeof(a) / sizeof(*a); i++)
 		if (!strcmp(a[i].name, s)) {
 			*out |= a[i].attr;
@@ -123,32 +125,39 @@ int kefu_theme_parse(const char *name, const char *text)
 		char *hash = strchr(line, '#');
 		if (hash)
 			*hash = '\0';
-		for (char *w = strtok_r(line, " \t\r", &wsave); w && n < 8; w = strtok_r(NULL, " \t\r", &wsave))
+		for (char *w = strtok_r(line, " \t\r", &wsave); w && n < 8;
+		     w = strtok_r(NULL, " \t\r", &wsave))
 			words[n++] = w;
 		if (!n)
 			continue;
 		if (strcmp(words[0], "color") || n < 4) {
-			error = kefu_error_set(KEFU_EINVALID,
-				"theme '%s': line %d: want 'color ELEMENT FG BG [ATTR...]'", name, lineno);
+			error = kefu_error_set(
+				KEFU_EINVALID,
+				"theme '%s': line %d: want 'color ELEMENT FG BG [ATTR...]'", name,
+				lineno);
 			break;
 		}
 		for (int i = 0; i < KEFU_COLOR__COUNT; i++)
 			if (!strcmp(names[i], words[1]))
 				e = i;
 		if (e < 0) {
-			error = kefu_error_set(KEFU_EINVALID, "theme '%s': line %d: unknown element '%.40s'",
-			                       name, lineno, words[1]);
+			error = kefu_error_set(KEFU_EINVALID,
+					       "theme '%s': line %d: unknown element '%.40s'", name,
+					       lineno, words[1]);
 			break;
 		}
 		spec s = {0, 0, 0};
 		if (parse_color(words[2], &s.fg) < 0 || parse_color(words[3], &s.bg) < 0) {
-			error = kefu_error_set(KEFU_EINVALID, "theme '%s': line %d: unknown colour", name, lineno);
+			error = kefu_error_set(KEFU_EINVALID, "theme '%s': line %d: unknown colour",
+					       name, lineno);
 			break;
 		}
 		for (int i = 4; i < n; i++)
 			if (parse_attr(words[i], &s.attrs) < 0) {
-				error = kefu_error_set(KEFU_EINVALID, "theme '%s': line %d: unknown attribute '%.40s'",
-				                       name, lineno, words[i]);
+				error = kefu_error_set(
+					KEFU_EINVALID,
+					"theme '%s': line %d: unknown attribute '%.40s'", name,
+					lineno, words[i]);
 				break;
 			}
 		if (error)
@@ -240,8 +249,9 @@ void kefu_color_init(const char *theme, char *errbuf)
 		if (mono) {
 			/* Keep emphasis that does not need colour. */
 			attrs[i] = table[i].attrs;
-			if (i == KEFU_COLOR_CURSOR || i == KEFU_COLOR_TITLE || i == KEFU_COLOR_STATUS_BAR ||
-			    i == KEFU_COLOR_SLA_BREACHED || i == KEFU_COLOR_MATCH || i == KEFU_COLOR_ERROR)
+			if (i == KEFU_COLOR_CURSOR || i == KEFU_COLOR_TITLE ||
+			    i == KEFU_COLOR_STATUS_BAR || i == KEFU_COLOR_SLA_BREACHED ||
+			    i == KEFU_COLOR_MATCH || i == KEFU_COLOR_ERROR)
 				attrs[i] |= A_REVERSE;
 			continue;
 		}

@@ -70,7 +70,7 @@ static void bind(kefu_keymap_id km, int key, kefu_action_id a)
 		maps[km][nmaps[km]++] = (binding){key, a};
 }
 
-#define CTRL(c) ((c) & 0x1f)
+#define CTRL(c) ((c)&0x1f)
 
 void kefu_keymap_init(void)
 {
@@ -170,10 +170,20 @@ static const struct {
 	const char *name;
 	int key;
 } named[] = {
-	{"<Enter>", '\n'}, {"<Tab>", '\t'}, {"<Space>", ' '}, {"<Esc>", 27},
-	{"<Up>", KEY_UP}, {"<Down>", KEY_DOWN}, {"<Left>", KEY_LEFT}, {"<Right>", KEY_RIGHT},
-	{"<PgUp>", KEY_PPAGE}, {"<PgDn>", KEY_NPAGE}, {"<Home>", KEY_HOME}, {"<End>", KEY_END},
-	{"<Backspace>", KEY_BACKSPACE}, {"<Delete>", KEY_DC},
+	{"<Enter>", '\n'},
+	{"<Tab>", '\t'},
+	{"<Space>", ' '},
+	{"<Esc>", 27},
+	{"<Up>", KEY_UP},
+	{"<Down>", KEY_DOWN},
+	{"<Left>", KEY_LEFT},
+	{"<Right>", KEY_RIGHT},
+	{"<PgUp>", KEY_PPAGE},
+	{"<PgDn>", KEY_NPAGE},
+	{"<Home>", KEY_HOME},
+	{"<End>", KEY_END},
+	{"<Backspace>", KEY_BACKSPACE},
+	{"<Delete>", KEY_DC},
 };
 
 static int parse_key(const char *s)
@@ -201,11 +211,15 @@ int kefu_keymap_bind(const char *keymap, const char *key, const char *action)
 		if (!strcmp(keymap_names[i], keymap))
 			km = i;
 	if (km < 0)
-		return kefu_error_set(KEFU_EINVALID, "unknown keymap '%s' (generic, queue, ticket, pager, kb, report)", keymap);
+		return kefu_error_set(
+			KEFU_EINVALID,
+			"unknown keymap '%s' (generic, queue, ticket, pager, kb, report)", keymap);
 	if (k < 0)
-		return kefu_error_set(KEFU_EINVALID, "unknown key '%s' (a character, ^X, <Enter>, <F5>...)", key);
+		return kefu_error_set(KEFU_EINVALID,
+				      "unknown key '%s' (a character, ^X, <Enter>, <F5>...)", key);
 	if (a < 0)
-		return kefu_error_set(KEFU_EINVALID, "unknown action '%s' (see the help screen, ?)", action);
+		return kefu_error_set(KEFU_EINVALID, "unknown action '%s' (see the help screen, ?)",
+				      action);
 	bind((kefu_keymap_id)km, k, (kefu_action_id)a);
 	return 0;
 }
@@ -230,7 +244,7 @@ void kefu_key_name(char *out, int key)
 }
 
 void kefu_keymap_each(kefu_keymap_id km, void (*cb)(int key, kefu_action_id a, void *payload),
-                      void *payload)
+		      void *payload)
 {
 	for (int i = 0; i < nmaps[km]; i++)
 		cb(maps[km][i].key, maps[km][i].action, payload);
@@ -241,7 +255,8 @@ int kefu_config_line(char *line, char **theme)
 	char *w[5], *save = NULL;
 	int nw = 0;
 
-	for (char *t = strtok_r(line, " \t\r\n", &save); t && nw < 5; t = strtok_r(NULL, " \t\r\n", &save))
+	for (char *t = strtok_r(line, " \t\r\n", &save); t && nw < 5;
+	     t = strtok_r(NULL, " \t\r\n", &save))
 		w[nw++] = t;
 	if (!nw || w[0][0] == '#')
 		return 0;

@@ -9,7 +9,7 @@
 #include "kefu/utf8.h"
 
 #define EDIT_MAX 2048
-#define KEY_ESC 27
+#define KEY_ESC  27
 
 typedef struct edit {
 	wchar_t text[EDIT_MAX];
@@ -48,7 +48,8 @@ static int edit_key(edit *e, int key, int wide)
 			return -1;
 		if (e->len + 1 >= EDIT_MAX || key < ' ' || kefu_utf8_is_unsafe((uint32_t)key))
 			return 0;
-		memmove(&e->text[e->cur + 1], &e->text[e->cur], (size_t)(e->len - e->cur) * sizeof(wchar_t));
+		memmove(&e->text[e->cur + 1], &e->text[e->cur],
+			(size_t)(e->len - e->cur) * sizeof(wchar_t));
 		e->text[e->cur++] = (wchar_t)key;
 		e->text[++e->len] = 0;
 		return 1;
@@ -59,7 +60,8 @@ static int edit_key(edit *e, int key, int wide)
 	case 8:
 		if (!e->cur)
 			return 0;
-		memmove(&e->text[e->cur - 1], &e->text[e->cur], (size_t)(e->len - e->cur + 1) * sizeof(wchar_t));
+		memmove(&e->text[e->cur - 1], &e->text[e->cur],
+			(size_t)(e->len - e->cur + 1) * sizeof(wchar_t));
 		e->cur--;
 		e->len--;
 		return 1;
@@ -67,7 +69,8 @@ static int edit_key(edit *e, int key, int wide)
 	case 4: /* ^D */
 		if (e->cur >= e->len)
 			return 0;
-		memmove(&e->text[e->cur], &e->text[e->cur + 1], (size_t)(e->len - e->cur) * sizeof(wchar_t));
+		memmove(&e->text[e->cur], &e->text[e->cur + 1],
+			(size_t)(e->len - e->cur) * sizeof(wchar_t));
 		e->len--;
 		return 1;
 	case KEY_LEFT:
@@ -79,13 +82,9 @@ static int edit_key(edit *e, int key, int wide)
 			e->cur++;
 		return 0;
 	case KEY_HOME:
-	case 1: /* ^A */
-		e->cur = 0;
-		return 0;
+	case 1: /* ^A */ e->cur = 0; return 0;
 	case KEY_END:
-	case 5: /* ^E */
-		e->cur = e->len;
-		return 0;
+	case 5: /* ^E */ e->cur = e->len; return 0;
 	case 21: /* ^U */
 		e->len = e->cur = 0;
 		e->text[0] = 0;
@@ -157,7 +156,7 @@ static int read_key(WINDOW *w, int *wide)
 }
 
 int kefu_prompt_line(kefu_ui *ui, const char *label, const char *initial, kefu_buf *out,
-                     void (*on_change)(kefu_ui *ui, const char *text, void *payload), void *payload)
+		     void (*on_change)(kefu_ui *ui, const char *text, void *payload), void *payload)
 {
 	edit e;
 	int y = ui->rows - 1, lw, wide, key;
@@ -228,45 +227,34 @@ int kefu_prompt_menu(kefu_ui *ui, const char *title, const char *const *items, i
 			top = sel - h + 1;
 		for (int i = 0; i < h && top + i < n; i++)
 			kefu_draw_text(win, 1 + i, 2, items[top + i], ww,
-			               top + i == sel ? KEFU_COLOR_CURSOR : KEFU_COLOR_POPUP, 1);
+				       top + i == sel ? KEFU_COLOR_CURSOR : KEFU_COLOR_POPUP, 1);
 		wrefresh(win);
 		key = read_key(win, &wide);
 		if (wide)
 			continue;
 		switch (key) {
 		case KEY_UP:
-		case 'k':
-			sel = sel > 0 ? sel - 1 : n - 1;
-			break;
+		case 'k': sel = sel > 0 ? sel - 1 : n - 1; break;
 		case KEY_DOWN:
-		case 'j':
-			sel = sel + 1 < n ? sel + 1 : 0;
-			break;
+		case 'j': sel = sel + 1 < n ? sel + 1 : 0; break;
 		case KEY_HOME:
-		case 'g':
-			sel = 0;
-			break;
+		case 'g': sel = 0; break;
 		case KEY_END:
-		case 'G':
-			sel = n - 1;
-			break;
+		case 'G': sel = n - 1; break;
 		case '\n':
 		case '\r':
-		case KEY_ENTER:
-			result = sel;
-			break;
+		case KEY_ENTER: result = sel; break;
 		case KEY_ESC:
 		case 'q':
-		case 7:
-			result = -1;
-			break;
+		case 7: result = -1; break;
 		case KEY_MOUSE: {
 			MEVENT ev;
 			if (getmouse(&ev) == OK && wenclose(win, ev.y, ev.x)) {
 				int row = ev.y - getbegy(win) - 1;
 				if (row >= 0 && row < h && top + row < n) {
 					sel = top + row;
-					if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_RELEASED | BUTTON1_PRESSED))
+					if (ev.bstate &
+					    (BUTTON1_CLICKED | BUTTON1_RELEASED | BUTTON1_PRESSED))
 						result = sel;
 				}
 			}
@@ -295,7 +283,7 @@ int kefu_prompt_confirm(kefu_ui *ui, const char *question)
 }
 
 int kefu_prompt_form(kefu_ui *ui, const char *title, const kefu_form_field *fields, int n,
-                     kefu_buf *vals)
+		     kefu_buf *vals)
 {
 	edit *eds = calloc((size_t)n, sizeof(*eds));
 	int *choice = calloc((size_t)n, sizeof(int));
@@ -330,12 +318,13 @@ int kefu_prompt_form(kefu_ui *ui, const char *title, const kefu_form_field *fiel
 			}
 		}
 		kefu_draw_text(win, getmaxy(win) - 2, 2,
-		               "Tab/arrows move  Left/Right choose  Enter saves  Esc cancels", ww - 4,
-		               KEFU_COLOR_DIM, 1);
+			       "Tab/arrows move  Left/Right choose  Enter saves  Esc cancels",
+			       ww - 4, KEFU_COLOR_DIM, 1);
 		if (fields[cur].choices) {
 			wmove(win, 1 + cur, lw + 4);
 		} else {
-			edit_draw(win, &eds[cur], 1 + cur, lw + 4, ww - lw - 6, kefu_color_attr(KEFU_COLOR_CURSOR));
+			edit_draw(win, &eds[cur], 1 + cur, lw + 4, ww - lw - 6,
+				  kefu_color_attr(KEFU_COLOR_CURSOR));
 		}
 		wrefresh(win);
 		key = read_key(win, &wide);
@@ -362,7 +351,8 @@ int kefu_prompt_form(kefu_ui *ui, const char *title, const kefu_form_field *fiel
 			if (!wide && (key == KEY_RIGHT || key == ' ' || key == 'l'))
 				choice[cur] = (choice[cur] + 1) % fields[cur].nchoices;
 			else if (!wide && (key == KEY_LEFT || key == 'h'))
-				choice[cur] = (choice[cur] + fields[cur].nchoices - 1) % fields[cur].nchoices;
+				choice[cur] = (choice[cur] + fields[cur].nchoices - 1) %
+					      fields[cur].nchoices;
 		} else {
 			edit_key(&eds[cur], key, wide);
 		}

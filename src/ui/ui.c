@@ -109,7 +109,8 @@ static void draw_bars(kefu_ui *ui)
 	else if (ui->main == &ui->queue)
 		snprintf(title, sizeof(title), "Ticket %s", ui->selected);
 	else
-		snprintf(title, sizeof(title), "%s", ui->main == &ui->kb ? "Knowledge base" : "Weekly review");
+		snprintf(title, sizeof(title), "%s",
+			 ui->main == &ui->kb ? "Knowledge base" : "Weekly review");
 	kefu_buf_printf(&left, " kefu │ %s", title);
 	kefu_buf_printf(&right, "%s  ? help ", kefu_desk_conf(ui->desk)->name);
 	w = (int)kefu_utf8_width(right.ptr);
@@ -134,7 +135,7 @@ static void draw_bars(kefu_ui *ui)
 	kefu_draw_text(stdscr, ui->rows - 1, 0, left.ptr, w, KEFU_COLOR_STATUS_BAR, 1);
 	kefu_buf_printf(&right, " %s", ui->message.ptr);
 	kefu_draw_text(stdscr, ui->rows - 1, w, right.ptr, ui->cols - w,
-	               ui->message_error ? KEFU_COLOR_ERROR : KEFU_COLOR_DEFAULT, 1);
+		       ui->message_error ? KEFU_COLOR_ERROR : KEFU_COLOR_DEFAULT, 1);
 	kefu_buf_release(&left);
 	kefu_buf_release(&right);
 	kefu_buf_release(&branch);
@@ -145,7 +146,8 @@ void kefu_ui_redraw(kefu_ui *ui)
 	erase();
 	if (ui->rows < 5 || ui->cols < 20) {
 		/* Short enough to read at any width kefu refuses. */
-		mvaddnstr(0, 0, ui->cols >= 24 ? "kefu: terminal too small" : "too small", ui->cols);
+		mvaddnstr(0, 0, ui->cols >= 24 ? "kefu: terminal too small" : "too small",
+			  ui->cols);
 		refresh();
 		return;
 	}
@@ -321,7 +323,8 @@ static void help_binding(int key, kefu_action_id a, void *payload)
 static void show_help(kefu_ui *ui)
 {
 	kefu_buf b = KEFU_BUF_INIT;
-	kefu_buf_puts(&b, "## Keys (change them in $XDG_CONFIG_HOME/kefu/config: bind KEYMAP KEY ACTION)\n\n");
+	kefu_buf_puts(&b, "## Keys (change them in $XDG_CONFIG_HOME/kefu/config: bind KEYMAP KEY "
+			  "ACTION)\n\n");
 	for (int k = 0; k < KEFU_KEYMAP__COUNT; k++) {
 		kefu_buf_printf(&b, "## %s\n", kefu_keymap_name((kefu_keymap_id)k));
 		kefu_keymap_each((kefu_keymap_id)k, help_binding, &b);
@@ -354,7 +357,8 @@ static void load_config(kefu_ui *ui, char **theme)
 			int c;
 			while ((c = fgetc(fp)) != EOF && c != '\n')
 				;
-			kefu_ui_message(ui, 1, "%s: line %d: longer than %zu bytes", path, n, sizeof(line) - 2);
+			kefu_ui_message(ui, 1, "%s: line %d: longer than %zu bytes", path, n,
+					sizeof(line) - 2);
 			continue;
 		}
 		if (kefu_config_line(line, theme) < 0)
@@ -382,12 +386,15 @@ static void handle_mouse(kefu_ui *ui)
 		} else if (ev.bstate & BUTTON5_PRESSED) {
 			v->ops->handle(v, ui, KEFU_ACTION_MOVE_DOWN);
 			v->ops->handle(v, ui, KEFU_ACTION_MOVE_DOWN);
-		} else if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) {
+		} else if (ev.bstate &
+			   (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) {
 			ui->focus = v;
 			if (v->ops->click)
 				v->ops->click(v, ui, ev.y - getbegy(v->win));
-			if ((ev.bstate & BUTTON1_DOUBLE_CLICKED) && v == &ui->queue && kefu_view_queue_selected(v))
-				kefu_ui_ticket_action(ui, kefu_view_queue_selected(v), KEFU_ACTION_ENTER);
+			if ((ev.bstate & BUTTON1_DOUBLE_CLICKED) && v == &ui->queue &&
+			    kefu_view_queue_selected(v))
+				kefu_ui_ticket_action(ui, kefu_view_queue_selected(v),
+						      KEFU_ACTION_ENTER);
 		}
 		return;
 	}
@@ -408,11 +415,8 @@ static int global(kefu_ui *ui, kefu_action_id a)
 			return KEFU_UI_QUIT;
 		}
 		break;
-	case KEFU_ACTION_QUIT_ALL:
-		return KEFU_UI_QUIT;
-	case KEFU_ACTION_HELP:
-		show_help(ui);
-		break;
+	case KEFU_ACTION_QUIT_ALL: return KEFU_UI_QUIT;
+	case KEFU_ACTION_HELP: show_help(ui); break;
 	case KEFU_ACTION_FOCUS:
 		if (kefu_ui__split(ui))
 			ui->focus = ui->focus == &ui->queue ? &ui->ticket : &ui->queue;
@@ -421,19 +425,13 @@ static int global(kefu_ui *ui, kefu_action_id a)
 		ui->main = ui->focus = &ui->queue;
 		ui->show_detail = 0;
 		break;
-	case KEFU_ACTION_VIEW_KB:
-		ui->main = ui->focus = &ui->kb;
-		break;
-	case KEFU_ACTION_VIEW_REPORT:
-		ui->main = ui->focus = &ui->report;
-		break;
+	case KEFU_ACTION_VIEW_KB: ui->main = ui->focus = &ui->kb; break;
+	case KEFU_ACTION_VIEW_REPORT: ui->main = ui->focus = &ui->report; break;
 	case KEFU_ACTION_RELOAD:
 		kefu_ui_reload(ui);
 		clearok(curscr, TRUE);
 		break;
-	case KEFU_ACTION_COMMAND:
-		run_command(ui, "");
-		break;
+	case KEFU_ACTION_COMMAND: run_command(ui, ""); break;
 	case KEFU_ACTION_SYNC: {
 		char *argv[] = {ui->exe, (char *)"--desk", ui->desk_path, (char *)"sync", NULL};
 		int rc = kefu_ui_shell(ui, argv, 1);
@@ -441,9 +439,7 @@ static int global(kefu_ui *ui, kefu_action_id a)
 		kefu_ui_message(ui, rc != 0, rc ? "sync failed (exit %d)" : "synced", rc);
 		break;
 	}
-	case KEFU_ACTION_NEW:
-		kefu_ui__new_ticket(ui);
-		break;
+	case KEFU_ACTION_NEW: kefu_ui__new_ticket(ui); break;
 	case KEFU_ACTION_TRIAGE: {
 		kefu_buf text = KEFU_BUF_INIT;
 		if (kefu_workflow_triage(ui->desk, &text, NULL, kefu_now()) < 0)
@@ -453,8 +449,7 @@ static int global(kefu_ui *ui, kefu_action_id a)
 		kefu_buf_release(&text);
 		break;
 	}
-	default:
-		return KEFU_UI_IGNORED;
+	default: return KEFU_UI_IGNORED;
 	}
 	kefu_ui__layout(ui);
 	return KEFU_UI_HANDLED | KEFU_UI_REDRAW;
@@ -514,7 +509,8 @@ int kefu_ui_run(const char *desk_path, const char *theme_arg, int bench_exit)
 	keypad(stdscr, TRUE);
 	curs_set(0);
 	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED |
-	          BUTTON5_PRESSED, NULL);
+			  BUTTON5_PRESSED,
+		  NULL);
 	mouseinterval(150);
 	timeout(1000);
 	kefu_color_init(theme, errbuf);
@@ -570,8 +566,10 @@ int kefu_ui_run(const char *desk_path, const char *theme_arg, int bench_exit)
 		}
 		kefu_view *v = ui.focus;
 		int key = (int)ch;
-		kefu_action_id a = rc == OK && ch >= 0x80 ? KEFU_ACTION_NONE
-		                                          : kefu_keymap_lookup(v->ops->keymap, key == '\r' ? '\n' : key);
+		kefu_action_id a =
+			rc == OK && ch >= 0x80
+				? KEFU_ACTION_NONE
+				: kefu_keymap_lookup(v->ops->keymap, key == '\r' ? '\n' : key);
 		if (a == KEFU_ACTION_NONE) {
 			if (v->ops->key)
 				v->ops->key(v, &ui, key, rc == OK && ch >= 0x80);

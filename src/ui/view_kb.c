@@ -12,8 +12,8 @@
 
 typedef struct kb {
 	char query[512];
-	kefu_kb_hits hits;      /* when query is set */
-	kefu_kb_entries top;    /* most linked articles, when it is not */
+	kefu_kb_hits hits;   /* when query is set */
+	kefu_kb_entries top; /* most linked articles, when it is not */
 	size_t sel, top_row;
 	kefu_article *preview;
 	char preview_slug[KEFU_KB_SLUG_MAX];
@@ -30,10 +30,10 @@ static void run_search(kb *k, kefu_ui *ui)
 	kefu_kb_hits_release(&k->hits);
 	memset(&k->hits, 0, sizeof(k->hits));
 	k->sel = k->top_row = 0;
-	if (*k->query &&
-	    kefu_kb_search(ui->desk, &k->hits, k->query,
-	                   KEFU_KB_SEARCH_ARTICLES | KEFU_KB_SEARCH_REPLIES | KEFU_KB_SEARCH_TICKETS, 20,
-	                   (size_t)(ui->cols > 20 ? ui->cols - 8 : 40)) < 0)
+	if (*k->query && kefu_kb_search(ui->desk, &k->hits, k->query,
+					KEFU_KB_SEARCH_ARTICLES | KEFU_KB_SEARCH_REPLIES |
+						KEFU_KB_SEARCH_TICKETS,
+					20, (size_t)(ui->cols > 20 ? ui->cols - 8 : 40)) < 0)
 		kefu_ui_message(ui, 1, "%s", kefu_error_last());
 }
 
@@ -106,7 +106,8 @@ static void load_preview(kb *k, kefu_ui *ui)
 /* Draw a snippet: plain text with its matched spans highlighted, cut to
  * width columns. The snippet text is already terminal-safe; it still
  * goes through the drawing sanitiser like everything else. */
-static void draw_snippet(WINDOW *w, int y, int x, const kefu_kb_snippet *s, int width, kefu_color base)
+static void draw_snippet(WINDOW *w, int y, int x, const kefu_kb_snippet *s, int width,
+			 kefu_color base)
 {
 	size_t pos = 0, used = 0;
 	kefu_buf part = KEFU_BUF_INIT;
@@ -120,8 +121,9 @@ static void draw_snippet(WINDOW *w, int y, int x, const kefu_kb_snippet *s, int 
 				continue;
 			kefu_buf_clear(&part);
 			kefu_buf_put(&part, s->text + a, b - a);
-			used += (size_t)kefu_draw_text(w, y, x + (int)used, part.ptr, width - (int)used,
-			                               hl ? KEFU_COLOR_MATCH : base, 0);
+			used += (size_t)kefu_draw_text(w, y, x + (int)used, part.ptr,
+						       width - (int)used,
+						       hl ? KEFU_COLOR_MATCH : base, 0);
 		}
 		pos = end;
 	}
@@ -138,12 +140,13 @@ static void kb_draw(kefu_view *v, kefu_ui *ui)
 	kefu_buf b = KEFU_BUF_INIT;
 
 	werase(w);
-	kefu_buf_printf(&b, "Search: %s", *k->query ? k->query : "(press / and type; Chinese and English)");
+	kefu_buf_printf(&b, "Search: %s",
+			*k->query ? k->query : "(press / and type; Chinese and English)");
 	kefu_draw_text(w, 0, 0, b.ptr, v->w, KEFU_COLOR_LABEL, 1);
 	kefu_buf_clear(&b);
 	if (*k->query)
 		kefu_buf_printf(&b, "%zu result%s%s", n, n == 1 ? "" : "s",
-		                k->hits.any_term ? " (matching any word)" : "");
+				k->hits.any_term ? " (matching any word)" : "");
 	else
 		kefu_buf_puts(&b, "Most linked articles: the problems that keep coming back");
 	kefu_draw_text(w, 1, 0, b.ptr, listw, KEFU_COLOR_HEADER, 1);
@@ -156,18 +159,22 @@ static void kb_draw(kefu_view *v, kefu_ui *ui)
 	for (size_t r = 0; r < fit && k->top_row + r < n; r++) {
 		size_t i = k->top_row + r;
 		int y = 2 + (int)r * per, cur = i == k->sel;
-		int attr = kefu_color_attr(cur ? (v->focused ? KEFU_COLOR_CURSOR : KEFU_COLOR_CURSOR_DIM)
-		                               : KEFU_COLOR_DEFAULT);
+		int attr = kefu_color_attr(
+			cur ? (v->focused ? KEFU_COLOR_CURSOR : KEFU_COLOR_CURSOR_DIM)
+			    : KEFU_COLOR_DEFAULT);
 		kefu_buf_clear(&b);
 		if (!*k->query) {
 			const kefu_kb_entry *e = &k->top.rows[i];
-			kefu_buf_printf(&b, "%3d× %s  [%s]", e->links, e->title ? e->title : e->slug,
-			                e->category ? e->category : "-");
+			kefu_buf_printf(&b, "%3d× %s  [%s]", e->links,
+					e->title ? e->title : e->slug,
+					e->category ? e->category : "-");
 			kefu_draw_attr(w, y, 0, b.ptr, listw - 1, attr, 1);
 			continue;
 		}
 		const kefu_kb_hit *h = &k->hits.hits[i];
-		const char *mark = h->kind == KEFU_KB_HIT_ARTICLE ? "KB " : h->kind == KEFU_KB_HIT_REPLY ? "RE " : "TK ";
+		const char *mark = h->kind == KEFU_KB_HIT_ARTICLE ? "KB "
+				   : h->kind == KEFU_KB_HIT_REPLY ? "RE "
+								  : "TK ";
 		kefu_draw_attr(w, y, 0, mark, 3, attr, 1);
 		if (cur) {
 			kefu_draw_attr(w, y, 3, h->title.text, listw - 4, attr, 1);
@@ -178,12 +185,14 @@ static void kb_draw(kefu_view *v, kefu_ui *ui)
 		draw_snippet(w, y + 1, 3, &h->snippet, listw - 4, KEFU_COLOR_DIM);
 	}
 	if (!n)
-		kefu_draw_text(w, 3, 2, *k->query ? "nothing found" : "no articles yet (kefu kb new)", listw - 4,
-		               KEFU_COLOR_DIM, 0);
+		kefu_draw_text(w, 3, 2,
+			       *k->query ? "nothing found" : "no articles yet (kefu kb new)",
+			       listw - 4, KEFU_COLOR_DIM, 0);
 
 	/* The preview: right on wide screens, below on narrow ones. */
 	load_preview(k, ui);
-	int py = wide ? 1 : v->h / 2, px = wide ? listw + 1 : 0, pw = wide ? v->w - listw - 1 : v->w;
+	int py = wide ? 1 : v->h / 2, px = wide ? listw + 1 : 0,
+	    pw = wide ? v->w - listw - 1 : v->w;
 	int ph = wide ? v->h - 1 : v->h - v->h / 2;
 	if (wide) {
 		wattron(w, kefu_color_attr(KEFU_COLOR_BORDER));
@@ -200,8 +209,9 @@ static void kb_draw(kefu_view *v, kefu_ui *ui)
 		kefu_buf_clear(&b);
 		for (size_t t = 0; t < k->preview->ntags; t++)
 			kefu_buf_printf(&b, "%s%s", t ? " " : "", k->preview->tags[t]);
-		kefu_buf_printf(&text, "%s  %s  %s", k->preview->category ? k->preview->category : "",
-		                b.ptr, k->preview->updated ? k->preview->updated : "");
+		kefu_buf_printf(&text, "%s  %s  %s",
+				k->preview->category ? k->preview->category : "", b.ptr,
+				k->preview->updated ? k->preview->updated : "");
 		kefu_draw_text(w, py + 1, px, text.ptr, pw, KEFU_COLOR_DIM, 1);
 		kefu_buf_clear(&text);
 		kefu_wrap(&text, k->preview->body, pw, "");
@@ -267,7 +277,8 @@ static int kb_handle(kefu_view *v, kefu_ui *ui, kefu_action_id a)
 			if (k->preview) {
 				kefu_buf text = KEFU_BUF_INIT, title = KEFU_BUF_INIT;
 				kefu_kb_format(&text, k->preview);
-				kefu_buf_printf(&title, "%s/%s.md", kind == KEFU_KB_REPLY ? "replies" : "kb", key);
+				kefu_buf_printf(&title, "%s/%s.md",
+						kind == KEFU_KB_REPLY ? "replies" : "kb", key);
 				kefu_ui_pager(ui, title.ptr, text.ptr);
 				kefu_buf_release(&text);
 				kefu_buf_release(&title);
@@ -279,8 +290,13 @@ static int kb_handle(kefu_view *v, kefu_ui *ui, kefu_action_id a)
 		if (selected(k, &kind, &key) == 1) {
 			char slug[KEFU_KB_SLUG_MAX];
 			snprintf(slug, sizeof(slug), "%s", key);
-			char *argv[] = {ui->exe, (char *)"--desk", ui->desk_path,
-			                kind == KEFU_KB_REPLY ? (char *)"reply" : (char *)"kb", (char *)"edit", slug, NULL};
+			char *argv[] = {ui->exe,
+					(char *)"--desk",
+					ui->desk_path,
+					kind == KEFU_KB_REPLY ? (char *)"reply" : (char *)"kb",
+					(char *)"edit",
+					slug,
+					NULL};
 			int rc = kefu_ui_shell(ui, argv, 0);
 			kefu_ui_reload(ui);
 			if (rc)
@@ -289,8 +305,7 @@ static int kb_handle(kefu_view *v, kefu_ui *ui, kefu_action_id a)
 				kefu_ui_message(ui, 0, "saved %s", slug);
 		}
 		break;
-	default:
-		return KEFU_UI_IGNORED;
+	default: return KEFU_UI_IGNORED;
 	}
 	return KEFU_UI_HANDLED | KEFU_UI_REDRAW;
 }

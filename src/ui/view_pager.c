@@ -84,7 +84,8 @@ static void pager_draw(kefu_view *v, kefu_ui *ui)
 static int pager_handle(kefu_view *v, kefu_ui *ui, kefu_action_id a)
 {
 	pager *p = v->data;
-	size_t page = v->h > 1 ? (size_t)v->h - 1 : 1, max = p->nlines > (size_t)v->h ? p->nlines - (size_t)v->h : 0;
+	size_t page = v->h > 1 ? (size_t)v->h - 1 : 1,
+	       max = p->nlines > (size_t)v->h ? p->nlines - (size_t)v->h : 0;
 
 	switch (a) {
 	case KEFU_ACTION_MOVE_UP: p->top = p->top ? p->top - 1 : 0; break;
@@ -97,8 +98,7 @@ static int pager_handle(kefu_view *v, kefu_ui *ui, kefu_action_id a)
 		ui->pager_open = 0;
 		ui->focus = ui->show_detail ? &ui->ticket : ui->main;
 		break;
-	default:
-		return KEFU_UI_IGNORED;
+	default: return KEFU_UI_IGNORED;
 	}
 	return KEFU_UI_HANDLED | KEFU_UI_REDRAW;
 }

@@ -11,25 +11,26 @@
 #define SAVED_FIXED 9
 
 typedef struct queue {
-	kefu_rows all;      /* what the saved view selects */
-	kefu_row_sla *sla;  /* the SLA clock of each row of all */
-	size_t *shown;      /* indexes into all.rows after the text filter */
+	kefu_rows all;     /* what the saved view selects */
+	kefu_row_sla *sla; /* the SLA clock of each row of all */
+	size_t *shown;     /* indexes into all.rows after the text filter */
 	size_t nshown;
 	size_t sel, top;
-	int saved;          /* index into the saved views */
-	char customer[64];  /* the saved view "customer: X" */
-	char filter[256];   /* typed filter */
+	int saved;         /* index into the saved views */
+	char customer[64]; /* the saved view "customer: X" */
+	char filter[256];  /* typed filter */
 	int sort, desc;
-	char handle[128];   /* the consultant's handle, for "My queue" */
+	char handle[128]; /* the consultant's handle, for "My queue" */
 } queue;
 
 static const char *const saved_names[SAVED_FIXED] = {
-	"All open", "My queue", "Unacknowledged", "Due today", "SLA breached",
-	"Escalated", "Waiting on customer", "All tickets", "Flagged",
+	"All open",     "My queue",  "Unacknowledged",      "Due today",
+	"SLA breached", "Escalated", "Waiting on customer", "All tickets",
+	"Flagged",
 };
 
-static const char *const sort_keys[] = {"priority", "created", "updated", "id", "customer",
-                                        "status", "assignee", "title", "promised", "type"};
+static const char *const sort_keys[] = {"priority", "created",  "updated", "id",       "customer",
+					"status",   "assignee", "title",   "promised", "type"};
 #define NSORTS (sizeof(sort_keys) / sizeof(*sort_keys))
 
 /* --- data --------------------------------------------------------------*/
@@ -38,8 +39,8 @@ static int matches(const kefu_summary *s, const char *filter)
 {
 	if (!*filter)
 		return 1;
-	const char *fields[] = {s->id, s->title, s->customer, s->assignee, s->status, s->tags,
-	                        s->type, s->priority, s->branch};
+	const char *fields[] = {s->id,   s->title, s->customer, s->assignee, s->status,
+				s->tags, s->type,  s->priority, s->branch};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
 		if (strcasestr(fields[i], filter))
 			return 1;
@@ -97,7 +98,7 @@ static void load(queue *q, kefu_ui *ui)
 	q->sla = NULL;
 	if (kefu_index_query(kefu_desk_index(ui->desk), &q->all, &query) < 0 ||
 	    kefu_index_sla(kefu_desk_index(ui->desk), kefu_desk_conf(ui->desk), &q->all, &q->sla,
-	                   query.customer, !strcmp(query.status, "open"), NULL, 0, kefu_now()) < 0)
+			   query.customer, !strcmp(query.status, "open"), NULL, 0, kefu_now()) < 0)
 		kefu_ui_message(ui, 1, "%s", kefu_error_last());
 	apply_filter(q);
 	q->sel = 0;
@@ -220,8 +221,10 @@ static void queue_draw(kefu_view *v, kefu_ui *ui)
 	x = cell(win, 0, x, "ASSIGNEE", c.assignee, hdr);
 	cell(win, 0, x, "  TITLE", c.title + 2, hdr);
 	if (!q->nshown) {
-		kefu_draw_text(win, 2, 2, *q->filter ? "no ticket matches the filter" : "no tickets in this view",
-		               v->w - 4, KEFU_COLOR_DIM, 0);
+		kefu_draw_text(win, 2, 2,
+			       *q->filter ? "no ticket matches the filter"
+					  : "no tickets in this view",
+			       v->w - 4, KEFU_COLOR_DIM, 0);
 		wnoutrefresh(win);
 		return;
 	}
@@ -246,18 +249,27 @@ static void queue_draw(kefu_view *v, kefu_ui *ui)
 		/* A prefix, as typed at the command line: no ellipsis. */
 		snprintf(shortid, sizeof(shortid), "%.*s", c.id, s->id);
 		x = cell(win, y, 0, shortid, c.id, selected ? cur : kefu_color_attr(KEFU_COLOR_ID));
-		x = cell(win, y, x, s->customer, c.customer, selected ? cur : kefu_color_attr(KEFU_COLOR_CUSTOMER));
-		x = cell(win, y, x, s->priority, c.pri, selected ? cur : kefu_color_attr(priority_color(s->priority)));
-		x = cell(win, y, x, s->status, c.status, selected ? cur : kefu_color_attr(status_color(s->status)));
+		x = cell(win, y, x, s->customer, c.customer,
+			 selected ? cur : kefu_color_attr(KEFU_COLOR_CUSTOMER));
+		x = cell(win, y, x, s->priority, c.pri,
+			 selected ? cur : kefu_color_attr(priority_color(s->priority)));
+		x = cell(win, y, x, s->status, c.status,
+			 selected ? cur : kefu_color_attr(status_color(s->status)));
 		x = cell(win, y, x, sla ? sla->cell : "-", c.sla,
-		         selected ? cur : kefu_color_attr(st == KEFU_SLA_BREACHED ? KEFU_COLOR_SLA_BREACHED :
-		                                          st == KEFU_SLA_AT_RISK ? KEFU_COLOR_SLA_AT_RISK :
-		                                          st == KEFU_SLA_OK ? KEFU_COLOR_SLA_OK : KEFU_COLOR_DIM));
+			 selected
+				 ? cur
+				 : kefu_color_attr(st == KEFU_SLA_BREACHED ? KEFU_COLOR_SLA_BREACHED
+						   : st == KEFU_SLA_AT_RISK ? KEFU_COLOR_SLA_AT_RISK
+						   : st == KEFU_SLA_OK      ? KEFU_COLOR_SLA_OK
+									    : KEFU_COLOR_DIM));
 		x = cell(win, y, x, age, c.age, selected ? cur : kefu_color_attr(KEFU_COLOR_DATE));
-		x = cell(win, y, x, s->assignee, c.assignee, selected ? cur : kefu_color_attr(KEFU_COLOR_AUTHOR));
+		x = cell(win, y, x, s->assignee, c.assignee,
+			 selected ? cur : kefu_color_attr(KEFU_COLOR_AUTHOR));
 		int flag = *s->flags;
-		cell(win, y, x, flag ? "!" : " ", 1, selected ? cur : kefu_color_attr(KEFU_COLOR_RISK));
-		cell(win, y, x + 2, s->title, c.title, selected ? cur : kefu_color_attr(KEFU_COLOR_DEFAULT));
+		cell(win, y, x, flag ? "!" : " ", 1,
+		     selected ? cur : kefu_color_attr(KEFU_COLOR_RISK));
+		cell(win, y, x + 2, s->title, c.title,
+		     selected ? cur : kefu_color_attr(KEFU_COLOR_DEFAULT));
 	}
 	wnoutrefresh(win);
 }
@@ -318,7 +330,8 @@ static int choose_saved(queue *q, kefu_ui *ui)
 	if (pick >= 0) {
 		q->saved = pick;
 		if (pick >= SAVED_FIXED)
-			snprintf(q->customer, sizeof(q->customer), "%s", c.slugs[pick - SAVED_FIXED]);
+			snprintf(q->customer, sizeof(q->customer), "%s",
+				 c.slugs[pick - SAVED_FIXED]);
 		q->filter[0] = '\0';
 		load(q, ui);
 		q->sel = 0;
@@ -401,9 +414,10 @@ static int queue_click(kefu_view *v, kefu_ui *ui, int y)
 const char *kefu_view_queue_title(kefu_view *v, char *buf, size_t n)
 {
 	queue *q = v->data;
-	snprintf(buf, n, "%s%s%s  (%zu)  sort: %s%s%s%s", q->saved < SAVED_FIXED ? saved_names[q->saved] : "Customer: ",
-	         q->saved < SAVED_FIXED ? "" : q->customer, "", q->nshown, q->desc ? "-" : "",
-	         sort_keys[q->sort], *q->filter ? "  filter: " : "", q->filter);
+	snprintf(buf, n, "%s%s%s  (%zu)  sort: %s%s%s%s",
+		 q->saved < SAVED_FIXED ? saved_names[q->saved] : "Customer: ",
+		 q->saved < SAVED_FIXED ? "" : q->customer, "", q->nshown, q->desc ? "-" : "",
+		 sort_keys[q->sort], *q->filter ? "  filter: " : "", q->filter);
 	return buf;
 }
 

@@ -18,19 +18,19 @@ typedef struct rline {
 	int type;
 	kefu_color color;
 	char *text;
-	size_t metric;      /* LINE_METRIC: index into the metric table */
+	size_t metric; /* LINE_METRIC: index into the metric table */
 	char id[KEFU_ID_MAX];
-	double bar;         /* LINE_BAR: 0..1 */
+	double bar; /* LINE_BAR: 0..1 */
 } rline;
 
 typedef struct review {
 	kefu_report *r;
-	char week[40];      /* "2026-W47" */
-	char customer[64];  /* "" for all */
+	char week[40];     /* "2026-W47" */
+	char customer[64]; /* "" for all */
 	rline *lines;
 	size_t n, cap;
 	size_t top;
-	long sel;           /* index of the selected LINE_ITEM, -1 none */
+	long sel; /* index of the selected LINE_ITEM, -1 none */
 } review;
 
 static void add(review *rv, int type, kefu_color color, const char *text)
@@ -71,10 +71,14 @@ static void add_list(review *rv, const char *title, const kefu_report_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		const kefu_report_item *it = &l->items[i];
 		kefu_buf_clear(&b);
-		kefu_buf_printf(&b, "  %.12s  %-10.10s %-3s %-12.12s %s — %s", it->id, it->customer, it->priority,
-		                it->note ? it->note : "", it->title, it->assignee && *it->assignee ? it->assignee : "unassigned");
-		add(rv, LINE_ITEM, it->level == KEFU_SLA_BREACHED ? KEFU_COLOR_SLA_BREACHED :
-		                   it->level == KEFU_SLA_AT_RISK ? KEFU_COLOR_SLA_AT_RISK : KEFU_COLOR_DEFAULT, b.ptr);
+		kefu_buf_printf(&b, "  %.12s  %-10.10s %-3s %-12.12s %s — %s", it->id, it->customer,
+				it->priority, it->note ? it->note : "", it->title,
+				it->assignee && *it->assignee ? it->assignee : "unassigned");
+		add(rv, LINE_ITEM,
+		    it->level == KEFU_SLA_BREACHED  ? KEFU_COLOR_SLA_BREACHED
+		    : it->level == KEFU_SLA_AT_RISK ? KEFU_COLOR_SLA_AT_RISK
+						    : KEFU_COLOR_DEFAULT,
+		    b.ptr);
 		snprintf(rv->lines[rv->n - 1].id, KEFU_ID_MAX, "%s", it->id);
 	}
 	add(rv, LINE_TEXT, KEFU_COLOR_DEFAULT, "");
@@ -92,19 +96,23 @@ static void build(review *rv, kefu_ui *ui)
 	rv->r = NULL;
 	clear_lines(rv);
 	rv->sel = -1;
-	if (kefu_report_weekly(&r, kefu_desk_index(ui->desk), kefu_desk_conf(ui->desk), *rv->week ? rv->week : NULL,
-	                       *rv->customer ? rv->customer : NULL, kefu_now()) < 0) {
+	if (kefu_report_weekly(&r, kefu_desk_index(ui->desk), kefu_desk_conf(ui->desk),
+			       *rv->week ? rv->week : NULL, *rv->customer ? rv->customer : NULL,
+			       kefu_now()) < 0) {
 		add(rv, LINE_TEXT, KEFU_COLOR_ERROR, kefu_error_last());
 		return;
 	}
 	rv->r = r;
 	snprintf(rv->week, sizeof(rv->week), "%s", r->label);
-	kefu_buf_printf(&b, "Weekly review %s (%s to %s) against %s   customer: %s", r->label, r->from_date,
-	                r->to_date, r->prev_label, r->customer_name ? r->customer_name : "all");
+	kefu_buf_printf(&b, "Weekly review %s (%s to %s) against %s   customer: %s", r->label,
+			r->from_date, r->to_date, r->prev_label,
+			r->customer_name ? r->customer_name : "all");
 	add(rv, LINE_HEADER, KEFU_COLOR_TITLE, b.ptr);
-	add(rv, LINE_TEXT, KEFU_COLOR_DIM, "[ ] or ← → change the week, c the customer, Enter opens a listed ticket");
+	add(rv, LINE_TEXT, KEFU_COLOR_DIM,
+	    "[ ] or ← → change the week, c the customer, Enter opens a listed ticket");
 	add(rv, LINE_TEXT, KEFU_COLOR_DEFAULT, "");
-	add(rv, LINE_HEADER, KEFU_COLOR_HEADER, "Metric                               this week   last week  change   8 weeks");
+	add(rv, LINE_HEADER, KEFU_COLOR_HEADER,
+	    "Metric                               this week   last week  change   8 weeks");
 	for (size_t i = 0; i < nm; i++) {
 		add(rv, LINE_METRIC, KEFU_COLOR_DEFAULT, m[i].label);
 		rv->lines[rv->n - 1].metric = i;
@@ -118,7 +126,8 @@ static void build(review *rv, kefu_ui *ui)
 		add(rv, LINE_HEADER, KEFU_COLOR_HEADER, "New tickets by customer");
 		for (size_t i = 0; i < r->ncustomers; i++) {
 			kefu_buf_clear(&b);
-			kefu_buf_printf(&b, "%s|%d", r->customers[i].label, r->customers[i].cur.created);
+			kefu_buf_printf(&b, "%s|%d", r->customers[i].label,
+					r->customers[i].cur.created);
 			add(rv, LINE_BAR, KEFU_COLOR_CUSTOMER, b.ptr);
 			rv->lines[rv->n - 1].bar = r->customers[i].cur.created / most;
 		}
@@ -132,14 +141,16 @@ static void build(review *rv, kefu_ui *ui)
 		add(rv, LINE_HEADER, KEFU_COLOR_HEADER, "Recurring: tags");
 		kefu_buf_clear(&b);
 		for (size_t i = 0; i < r->ntags && i < 10; i++)
-			kefu_buf_printf(&b, "%s%s ×%d", i ? ", " : "  ", r->tags[i].key, r->tags[i].count);
+			kefu_buf_printf(&b, "%s%s ×%d", i ? ", " : "  ", r->tags[i].key,
+					r->tags[i].count);
 		add(rv, LINE_TEXT, KEFU_COLOR_DEFAULT, b.ptr);
 	}
 	if (r->narticles) {
 		add(rv, LINE_HEADER, KEFU_COLOR_HEADER, "Recurring: linked articles");
 		kefu_buf_clear(&b);
 		for (size_t i = 0; i < r->narticles && i < 10; i++)
-			kefu_buf_printf(&b, "%s%s ×%d", i ? ", " : "  ", r->articles[i].key, r->articles[i].count);
+			kefu_buf_printf(&b, "%s%s ×%d", i ? ", " : "  ", r->articles[i].key,
+					r->articles[i].count);
 		add(rv, LINE_TEXT, KEFU_COLOR_DEFAULT, b.ptr);
 	}
 	/* No item is selected until j/k: the review opens at its top. */
@@ -210,7 +221,9 @@ static void draw_metric(WINDOW *w, int y, int width, const kefu_report *r, size_
 	if (cur >= 0 && prev >= 0 && cur != prev) {
 		arrow = cur > prev ? "↑" : "↓";
 		int good = k->better * (cur > prev ? 1 : -1);
-		c = good > 0 ? KEFU_COLOR_SLA_OK : good < 0 ? KEFU_COLOR_PRIORITY_P1 : KEFU_COLOR_DIM;
+		c = good > 0   ? KEFU_COLOR_SLA_OK
+		    : good < 0 ? KEFU_COLOR_PRIORITY_P1
+			       : KEFU_COLOR_DIM;
 	}
 	kefu_draw_text(w, y, 0, k->label, 36, KEFU_COLOR_DEFAULT, 1);
 	kefu_buf b = KEFU_BUF_INIT;
@@ -260,8 +273,11 @@ static void report_draw(kefu_view *v, kefu_ui *ui)
 			kefu_buf_release(&blocks);
 		} else {
 			int sel = l->type == LINE_ITEM && (long)i == rv->sel;
-			kefu_draw_text(w, row, 0, l->text, v->w, sel ? (v->focused ? KEFU_COLOR_CURSOR : KEFU_COLOR_CURSOR_DIM)
-			                                              : l->color, sel);
+			kefu_draw_text(
+				w, row, 0, l->text, v->w,
+				sel ? (v->focused ? KEFU_COLOR_CURSOR : KEFU_COLOR_CURSOR_DIM)
+				    : l->color,
+				sel);
 		}
 	}
 	wnoutrefresh(w);
@@ -302,7 +318,10 @@ static int report_handle(kefu_view *v, kefu_ui *ui, kefu_action_id a)
 	switch (a) {
 	case KEFU_ACTION_MOVE_UP: step_item(rv, -1); break;
 	case KEFU_ACTION_MOVE_DOWN: step_item(rv, 1); break;
-	case KEFU_ACTION_PAGE_UP: rv->top = rv->top > (size_t)v->h ? rv->top - (size_t)v->h : 0; rv->sel = -1; break;
+	case KEFU_ACTION_PAGE_UP:
+		rv->top = rv->top > (size_t)v->h ? rv->top - (size_t)v->h : 0;
+		rv->sel = -1;
+		break;
 	case KEFU_ACTION_PAGE_DOWN:
 		if (rv->top + (size_t)v->h < rv->n)
 			rv->top += (size_t)v->h;
@@ -312,7 +331,8 @@ static int report_handle(kefu_view *v, kefu_ui *ui, kefu_action_id a)
 	case KEFU_ACTION_PREV:
 	case KEFU_ACTION_NEXT:
 		if (rv->r) {
-			week_of(rv->week, rv->r->from + (a == KEFU_ACTION_PREV ? -7 : 7) * 86400 + 3 * 86400);
+			week_of(rv->week,
+				rv->r->from + (a == KEFU_ACTION_PREV ? -7 : 7) * 86400 + 3 * 86400);
 			rv->top = 0;
 			build(rv, ui);
 		}
@@ -326,7 +346,8 @@ static int report_handle(kefu_view *v, kefu_ui *ui, kefu_action_id a)
 		for (int i = 0; i < cs.n && n < 65; i++)
 			items[n++] = cs.labels[i];
 		if ((pick = kefu_prompt_menu(ui, "Customer", items, n, 0)) >= 0) {
-			snprintf(rv->customer, sizeof(rv->customer), "%s", pick ? cs.v[pick - 1] : "");
+			snprintf(rv->customer, sizeof(rv->customer), "%s",
+				 pick ? cs.v[pick - 1] : "");
 			rv->top = 0;
 			build(rv, ui);
 		}
@@ -348,8 +369,7 @@ static int report_handle(kefu_view *v, kefu_ui *ui, kefu_action_id a)
 			ui->focus = &ui->ticket;
 		}
 		break;
-	default:
-		return KEFU_UI_IGNORED;
+	default: return KEFU_UI_IGNORED;
 	}
 	return KEFU_UI_HANDLED | KEFU_UI_REDRAW;
 }

@@ -20,7 +20,7 @@ typedef struct detail {
 	kefu_buf text; /* laid-out lines, each ending in '\n' */
 	line *lines;
 	size_t nlines, alines;
-	int width;     /* the width the lines were laid out for */
+	int width; /* the width the lines were laid out for */
 	size_t top;
 } detail;
 
@@ -59,7 +59,8 @@ static void fields(detail *d, const char *const *pairs, size_t n, int width)
 	kefu_buf row = KEFU_BUF_INIT;
 
 	for (size_t i = 0; i < n; i += 2) {
-		const char *label = pairs[i], *value = pairs[i + 1] && *pairs[i + 1] ? pairs[i + 1] : "-";
+		const char *label = pairs[i],
+			   *value = pairs[i + 1] && *pairs[i + 1] ? pairs[i + 1] : "-";
 		kefu_buf cellb = KEFU_BUF_INIT;
 		kefu_buf_printf(&cellb, "%-10s%s", label, value);
 		if (two && (i / 2) % 2 == 0) {
@@ -99,8 +100,10 @@ static void layout(detail *d, kefu_ui *ui, int width)
 	kefu_buf_puts(&b, t->customer ? t->customer : "-");
 	if (t->branch)
 		kefu_buf_printf(&b, " / %s", t->branch);
-	const kefu_priority *p = t->priority ? kefu_conf_priority(kefu_desk_conf(ui->desk), t->priority) : NULL;
-	kefu_buf_printf(&b3, "%s%s%s%s", t->priority, p ? " (" : "", p ? p->label : "", p ? ")" : "");
+	const kefu_priority *p =
+		t->priority ? kefu_conf_priority(kefu_desk_conf(ui->desk), t->priority) : NULL;
+	kefu_buf_printf(&b3, "%s%s%s%s", t->priority, p ? " (" : "", p ? p->label : "",
+			p ? ")" : "");
 	when(&b4, t->created_at);
 	kefu_buf_puts(&b4, " ");
 	kefu_person_name(&b4, t->created_by ? t->created_by : "");
@@ -114,12 +117,12 @@ static void layout(detail *d, kefu_ui *ui, int width)
 	}
 	if (t->escalation_ref)
 		kefu_buf_printf(&b6, "%s%s%s", t->escalation_ref, t->escalation_owner ? " → " : "",
-		                t->escalation_owner ? t->escalation_owner : "");
+				t->escalation_owner ? t->escalation_owner : "");
 	for (size_t i = 0; i < t->ntags; i++)
 		kefu_buf_printf(&b7, "%s%s", i ? " " : "", t->tags[i]);
 	if (t->rating)
 		kefu_buf_printf(&b8, "%d/5%s%s", t->rating, t->rating_comment ? " " : "",
-		                t->rating_comment ? t->rating_comment : "");
+				t->rating_comment ? t->rating_comment : "");
 	kefu_minutes_format(mins, t->minutes);
 	kefu_buf_clear(&b2);
 	if (t->resolved_at)
@@ -130,15 +133,15 @@ static void layout(detail *d, kefu_ui *ui, int width)
 	if (t->reopen_count)
 		kefu_buf_printf(&reopen, "%d", t->reopen_count);
 	const char *pairs[] = {
-		"Customer", b.ptr, "Contact", t->contact,
-		"Status", t->status, "Priority", b3.ptr,
-		"Type", t->type, "Channel", t->channel,
-		"Assignee", t->assignee, "Promised", t->promised,
-		"Created", b4.ptr, "Response", b5.ptr,
-		"Resolved", b2.ptr, "Reopened", reopen.ptr,
-		"Escalated", b6.ptr, "Release", t->release,
-		"Tags", b7.ptr, "Worked", t->minutes ? mins : NULL,
-		"Rating", b8.ptr, "Links", links.ptr,
+		"Customer",  b.ptr,       "Contact",  t->contact,
+		"Status",    t->status,   "Priority", b3.ptr,
+		"Type",      t->type,     "Channel",  t->channel,
+		"Assignee",  t->assignee, "Promised", t->promised,
+		"Created",   b4.ptr,      "Response", b5.ptr,
+		"Resolved",  b2.ptr,      "Reopened", reopen.ptr,
+		"Escalated", b6.ptr,      "Release",  t->release,
+		"Tags",      b7.ptr,      "Worked",   t->minutes ? mins : NULL,
+		"Rating",    b8.ptr,      "Links",    links.ptr,
 	};
 	fields(d, pairs, sizeof(pairs) / sizeof(*pairs), width);
 	kefu_buf_release(&links);
@@ -148,11 +151,15 @@ static void layout(detail *d, kefu_ui *ui, int width)
 	add(d, KEFU_COLOR_HEADER, "Timeline");
 	for (size_t i = 0; i < t->nevents; i++) {
 		const kefu_event *e = &t->events[i];
-		const char *text = e->kind == KEFU_EV_CREATED ? kefu_event_get(e, "text") : kefu_event_get(e, "text");
+		const char *text = e->kind == KEFU_EV_CREATED ? kefu_event_get(e, "text")
+							      : kefu_event_get(e, "text");
 		const char *from = kefu_event_get(e, "from");
 		int customer = from && !strcmp(from, "customer");
-		kefu_color c = e->internal ? KEFU_COLOR_INTERNAL : customer ? KEFU_COLOR_CUSTOMER_MSG :
-		               e->kind == KEFU_EV_COMMENT || e->kind == KEFU_EV_ACK ? KEFU_COLOR_PUBLIC : KEFU_COLOR_EVENT;
+		kefu_color c = e->internal ? KEFU_COLOR_INTERNAL
+			       : customer  ? KEFU_COLOR_CUSTOMER_MSG
+			       : e->kind == KEFU_EV_COMMENT || e->kind == KEFU_EV_ACK
+				       ? KEFU_COLOR_PUBLIC
+				       : KEFU_COLOR_EVENT;
 		kefu_buf_clear(&b);
 		when(&b, e->at);
 		kefu_buf_puts(&b, "  ");
@@ -234,7 +241,8 @@ static void ticket_draw(kefu_view *v, kefu_ui *ui)
 	if (d->nlines > (size_t)v->h) {
 		char pos[32];
 		snprintf(pos, sizeof(pos), " %zu/%zu ", d->top + 1, d->nlines);
-		kefu_draw_text(v->win, v->h - 1, v->w - (int)strlen(pos) - 1, pos, (int)strlen(pos), KEFU_COLOR_DIM, 0);
+		kefu_draw_text(v->win, v->h - 1, v->w - (int)strlen(pos) - 1, pos, (int)strlen(pos),
+			       KEFU_COLOR_DIM, 0);
 	}
 	wnoutrefresh(v->win);
 }
@@ -242,7 +250,8 @@ static void ticket_draw(kefu_view *v, kefu_ui *ui)
 static int ticket_handle(kefu_view *v, kefu_ui *ui, kefu_action_id a)
 {
 	detail *d = v->data;
-	size_t page = v->h > 1 ? (size_t)v->h - 1 : 1, max = d->nlines > (size_t)v->h ? d->nlines - (size_t)v->h : 0;
+	size_t page = v->h > 1 ? (size_t)v->h - 1 : 1,
+	       max = d->nlines > (size_t)v->h ? d->nlines - (size_t)v->h : 0;
 
 	switch (a) {
 	case KEFU_ACTION_MOVE_UP: d->top = d->top ? d->top - 1 : 0; break;

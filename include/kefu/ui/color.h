@@ -3,47 +3,47 @@
 #ifndef KEFU_UI_COLOR_H
 #define KEFU_UI_COLOR_H
 
-#define KEFU_COLORS(X)                                        \
-	X(DEFAULT, "default")                                 \
-	X(TITLE, "title")                                     \
-	X(STATUS_BAR, "status-bar")                           \
-	X(ERROR, "error")                                     \
-	X(HEADER, "header")                                   \
-	X(CURSOR, "cursor")                                   \
-	X(CURSOR_DIM, "cursor-unfocused")                     \
-	X(ID, "id")                                           \
-	X(CUSTOMER, "customer")                               \
-	X(DATE, "date")                                       \
-	X(AUTHOR, "author")                                   \
-	X(PRIORITY_P1, "priority-p1")                         \
-	X(PRIORITY_P2, "priority-p2")                         \
-	X(PRIORITY_P3, "priority-p3")                         \
-	X(PRIORITY_P4, "priority-p4")                         \
-	X(STATUS_NEW, "status-new")                           \
-	X(STATUS_OPEN, "status-open")                         \
-	X(STATUS_WAITING, "status-waiting")                   \
-	X(STATUS_ESCALATED, "status-escalated")               \
-	X(STATUS_DONE, "status-done")                         \
-	X(SLA_OK, "sla-ok")                                   \
-	X(SLA_AT_RISK, "sla-at-risk")                         \
-	X(SLA_BREACHED, "sla-breached")                       \
-	X(RISK, "risk-flag")                                  \
-	X(LABEL, "label")                                     \
-	X(PUBLIC, "public-comment")                           \
-	X(INTERNAL, "internal-note")                          \
-	X(CUSTOMER_MSG, "customer-message")                   \
-	X(EVENT, "event")                                     \
-	X(MATCH, "search-match")                              \
-	X(KEY, "help-key")                                    \
-	X(DIM, "dim")                                         \
-	X(BORDER, "border")                                   \
+#define KEFU_COLORS(X)                                                                             \
+	X(DEFAULT, "default")                                                                      \
+	X(TITLE, "title")                                                                          \
+	X(STATUS_BAR, "status-bar")                                                                \
+	X(ERROR, "error")                                                                          \
+	X(HEADER, "header")                                                                        \
+	X(CURSOR, "cursor")                                                                        \
+	X(CURSOR_DIM, "cursor-unfocused")                                                          \
+	X(ID, "id")                                                                                \
+	X(CUSTOMER, "customer")                                                                    \
+	X(DATE, "date")                                                                            \
+	X(AUTHOR, "author")                                                                        \
+	X(PRIORITY_P1, "priority-p1")                                                              \
+	X(PRIORITY_P2, "priority-p2")                                                              \
+	X(PRIORITY_P3, "priority-p3")                                                              \
+	X(PRIORITY_P4, "priority-p4")                                                              \
+	X(STATUS_NEW, "status-new")                                                                \
+	X(STATUS_OPEN, "status-open")                                                              \
+	X(STATUS_WAITING, "status-waiting")                                                        \
+	X(STATUS_ESCALATED, "status-escalated")                                                    \
+	X(STATUS_DONE, "status-done")                                                              \
+	X(SLA_OK, "sla-ok")                                                                        \
+	X(SLA_AT_RISK, "sla-at-risk")                                                              \
+	X(SLA_BREACHED, "sla-breached")                                                            \
+	X(RISK, "risk-flag")                                                                       \
+	X(LABEL, "label")                                                                          \
+	X(PUBLIC, "public-comment")                                                                \
+	X(INTERNAL, "internal-note")                                                               \
+	X(CUSTOMER_MSG, "customer-message")                                                        \
+	X(EVENT, "event")                                                                          \
+	X(MATCH, "search-match")                                                                   \
+	X(KEY, "help-key")                                                                         \
+	X(DIM, "dim")                                                                              \
+	X(BORDER, "border")                                                                        \
 	X(POPUP, "popup")
 
 typedef enum {
 #define KEFU__COLOR_ENUM(id, name) KEFU_COLOR_##id,
 	KEFU_COLORS(KEFU__COLOR_ENUM)
 #undef KEFU__COLOR_ENUM
-	KEFU_COLOR__COUNT
+		KEFU_COLOR__COUNT
 } kefu_color;
 
 /* Set up colours from the theme NAME (NULL: "default"); mono when

@@ -52,20 +52,20 @@ struct kefu_view {
 struct kefu_ui {
 	kefu_desk *desk;
 	char *desk_path;
-	char *exe;              /* the kefu binary, for ':' commands */
+	char *exe; /* the kefu binary, for ':' commands */
 	int rows, cols;
 	kefu_view queue, ticket, kb, report, pager;
-	kefu_view *main;        /* queue, kb or report */
-	kefu_view *focus;       /* what gets the keys */
-	int show_detail;        /* narrow screens: detail instead of queue */
+	kefu_view *main;  /* queue, kb or report */
+	kefu_view *focus; /* what gets the keys */
+	int show_detail;  /* narrow screens: detail instead of queue */
 	int pager_open;
 	char selected[KEFU_ID_MAX];
 	char head[KEFU_OID_HEX];
 	kefu_buf message;
 	int message_error;
-	int has_upstream;       /* ahead/behind are known */
-	size_t ahead, behind;   /* commits, against the remote-tracking branch */
-	int bench_exit;         /* --bench-exit-after-draw */
+	int has_upstream;     /* ahead/behind are known */
+	size_t ahead, behind; /* commits, against the remote-tracking branch */
+	int bench_exit;       /* --bench-exit-after-draw */
 };
 
 /* Run the console on the desk at desk_path until the user quits.
@@ -113,7 +113,8 @@ int kefu_wrap(kefu_buf *out, const char *text, int width, const char *indent);
  * methods work. Returns 1 with the text in out, 0 when cancelled (Esc).
  * on_change (may be NULL) runs after every edit (live filtering). */
 int kefu_prompt_line(kefu_ui *ui, const char *label, const char *initial, kefu_buf *out,
-                     void (*on_change)(kefu_ui *ui, const char *text, void *payload), void *payload);
+		     void (*on_change)(kefu_ui *ui, const char *text, void *payload),
+		     void *payload);
 
 /* Choose one of n items in a popup; returns the index or -1. */
 int kefu_prompt_menu(kefu_ui *ui, const char *title, const char *const *items, int n, int current);
@@ -132,7 +133,7 @@ typedef struct kefu_form_field {
 } kefu_form_field;
 
 int kefu_prompt_form(kefu_ui *ui, const char *title, const kefu_form_field *fields, int n,
-                     kefu_buf *vals);
+		     kefu_buf *vals);
 
 /* Leave curses, run argv (NULL-terminated), wait for Enter when wait,
  * then restore the screen. Returns the exit status. */
