@@ -88,6 +88,12 @@ int kefu_desk_add_customer(kefu_desk *d, const kefu_customer *c);
  * is no such customer. */
 int kefu_desk_save_customer(kefu_desk *d, const kefu_customer *c, int *unchanged);
 
+/* Both SLA clocks of t as of now, in words, appended to out: "first
+ * response 14m of 15m, met; resolution 3h10m left of 24h (at risk)".
+ * Business time on the desk's calendar, with the customer's tier.
+ * Returns the worse clock's kefu_sla_level. */
+int kefu_desk_sla_text(kefu_desk *d, const kefu_ticket *t, kefu_buf *out);
+
 /* One commit in a ticket's history and the events it added. */
 typedef struct kefu_history_entry {
 	const kefu_store_commit *commit;

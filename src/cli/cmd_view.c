@@ -335,7 +335,7 @@ static void flags_of(kefu_buf *out, const kefu_ticket *t, const kefu_conf *conf)
 	kefu_factset_release(&set);
 }
 
-static void show_text(const kefu_ticket *t, const kefu_conf *conf)
+static void show_text(kefu_desk *d, const kefu_ticket *t, const kefu_conf *conf)
 {
 	kefu_buf b = KEFU_BUF_INIT;
 	const kefu_priority *p = t->priority ? kefu_conf_priority(conf, t->priority) : NULL;
@@ -369,6 +369,9 @@ static void show_text(const kefu_ticket *t, const kefu_conf *conf)
 		kefu_buf_printf(&b, " (after %s)", age);
 	}
 	field("Response:", b.ptr);
+	kefu_buf_clear(&b);
+	kefu_desk_sla_text(d, t, &b);
+	field("SLA:", b.ptr);
 	field("Promised:", t->promised);
 	kefu_buf_clear(&b);
 	if (t->resolved_at)
@@ -502,7 +505,7 @@ int kefu_cmd_show(kefu_cli *cli)
 	if (json)
 		show_json(t, kefu_desk_conf(d));
 	else
-		show_text(t, kefu_desk_conf(d));
+		show_text(d, t, kefu_desk_conf(d));
 done:
 	kefu_ticket_free(t);
 	kefu_desk_free(d);

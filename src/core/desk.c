@@ -11,6 +11,7 @@
 #include "kefu/datetime.h"
 #include "kefu/desk.h"
 #include "kefu/error.h"
+#include "kefu/metrics.h"
 #include "kefu/json.h"
 #include "kefu/kb.h"
 #include "kefu/release.h"
@@ -729,6 +730,52 @@ done:
 	kefu_buf_release(&text);
 	kefu_buf_release(&old);
 	return error;
+}
+
+/* --- SLA -----------------------------------------------------------------*/
+
+static void clock_text(kefu_buf *out, const char *what, const kefu_sla_clock *c)
+{
+	char used[16], target[16], left[16];
+
+	if (!c->target) {
+		kefu_buf_printf(out, "no %s target", what);
+		return;
+	}
+	kefu_minutes_format(used, (int)(c->elapsed / 60));
+	kefu_minutes_format(target, (int)(c->target / 60));
+	kefu_minutes_format(left, (int)((c->left < 0 ? -c->left : c->left) / 60));
+	if (c->done)
+		kefu_buf_printf(out, "%s %s of %s, %s", what, used, target,
+		                c->level == KEFU_SLA_BREACHED ? "missed" : "met");
+	else if (c->left < 0)
+		kefu_buf_printf(out, "%s overdue by %s (target %s)", what, left, target);
+	else
+		kefu_buf_printf(out, "%s %s left of %s%s", what, left, target,
+		                c->level == KEFU_SLA_AT_RISK ? " (at risk)" : "");
+	if (c->paused)
+		kefu_buf_puts(out, ", paused while waiting on the customer");
+}
+
+int kefu_desk_sla_text(kefu_desk *d, const kefu_ticket *t, kefu_buf *out)
+{
+	kefu_factset set;
+	kefu_customer *c = NULL;
+	kefu_sla sla;
+	const kefu_facts *f;
+
+	/* A missing customer file only loses the tier override. */
+	if (t->customer && kefu_desk_load_customer(d, &c, t->customer) < 0)
+		kefu_error_clear();
+	kefu_factset_init(&set);
+	f = kefu_factset_add_ticket(&set, t, c ? c->tier : NULL);
+	kefu_sla_eval(&sla, f, d->conf, kefu_now());
+	clock_text(out, "first response", &sla.response);
+	kefu_buf_puts(out, "; ");
+	clock_text(out, "resolution", &sla.resolution);
+	kefu_factset_release(&set);
+	kefu_customer_free(c);
+	return (int)kefu_sla_worst(&sla);
 }
 
 /* --- history -----------------------------------------------------------*/

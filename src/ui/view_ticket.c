@@ -5,6 +5,7 @@
 
 #include "kefu/datetime.h"
 #include "kefu/error.h"
+#include "kefu/metrics.h"
 #include "kefu/ui/ui.h"
 #include "kefu/utf8.h"
 
@@ -147,6 +148,16 @@ static void layout(detail *d, kefu_ui *ui, int width)
 	kefu_buf_release(&links);
 	kefu_buf_release(&reopen);
 
+	kefu_buf_clear(&b);
+	kefu_buf_puts(&b, "SLA       ");
+	int level = kefu_desk_sla_text(ui->desk, t, &b);
+	kefu_buf_clear(&b2);
+	kefu_wrap(&b2, b.ptr, width, "");
+	add(d,
+	    level == KEFU_SLA_BREACHED  ? KEFU_COLOR_SLA_BREACHED
+	    : level == KEFU_SLA_AT_RISK ? KEFU_COLOR_SLA_AT_RISK
+	                                : KEFU_COLOR_DEFAULT,
+	    b2.ptr);
 	add(d, KEFU_COLOR_DEFAULT, "");
 	add(d, KEFU_COLOR_HEADER, "Timeline");
 	for (size_t i = 0; i < t->nevents; i++) {

@@ -285,6 +285,26 @@ START_TEST(customer_text_never_reaches_the_terminal_raw)
 }
 END_TEST
 
+START_TEST(show_says_where_both_sla_clocks_stand)
+{
+	kefu_buf out = KEFU_BUF_INIT;
+	char a[32];
+	make_desk();
+	/* huaxin is a gold customer: the desk's tier override applies. */
+	new_ticket(a, "-t 'clocked' -c huaxin -p P1");
+	ck_assert_int_eq(fixture_kefu(&out, "show %s", a), 0);
+	ck_assert_msg(strstr(out.ptr, "SLA:       first response 10m left of 10m; resolution 3h left of 3h\n"),
+	              "%s", out.ptr);
+	ck_assert_int_eq(fixture_kefu(NULL, "ack %s >/dev/null && '%s' status %s waiting >/dev/null", a,
+	                 getenv("KEFU_BIN"), a), 0);
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_kefu(&out, "show %s", a), 0);
+	ck_assert_msg(strstr(out.ptr, "first response 0m of 10m, met; resolution 3h left of 3h, paused while waiting on the customer"),
+	              "%s", out.ptr);
+	kefu_buf_release(&out);
+}
+END_TEST
+
 START_TEST(demo_makes_a_realistic_desk)
 {
 	kefu_buf out = KEFU_BUF_INIT;
@@ -332,6 +352,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, comment_text_comes_from_stdin_or_the_editor);
 	tcase_add_test(tc, log_shows_who_changed_what_and_when);
 	tcase_add_test(tc, customer_text_never_reaches_the_terminal_raw);
+	tcase_add_test(tc, show_says_where_both_sla_clocks_stand);
 	tcase_add_test(tc, demo_makes_a_realistic_desk);
 	suite_add_tcase(s, tc);
 	return s;
