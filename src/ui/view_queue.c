@@ -29,8 +29,12 @@ static const char *const saved_names[SAVED_FIXED] = {
 	"Flagged",
 };
 
-static const char *const sort_keys[] = {"priority", "created",  "updated", "id",       "customer",
-					"status",   "assignee", "title",   "promised", "type"};
+/* The index sorts by all but the last, "sla", which sorts the rows the
+ * index gave (by priority) on their SLA clocks, worst first. */
+static const char *const sort_keys[] = {"priority", "created",  "updated", "id",
+					"customer", "status",   "assignee", "title",
+					"promised", "type",     "sla"};
+#define SORT_SLA (NSORTS - 1)
 #define NSORTS (sizeof(sort_keys) / sizeof(*sort_keys))
 
 /* --- data --------------------------------------------------------------*/
@@ -45,6 +49,26 @@ static int matches(const kefu_summary *s, const char *filter)
 		if (strcasestr(fields[i], filter))
 			return 1;
 	return 0;
+}
+
+static const queue *sorting; /* qsort has no payload */
+
+static int sla_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int lx = (int)sorting->sla[x].level, ly = (int)sorting->sla[y].level;
+	if (lx != ly)
+		return sorting->desc ? lx - ly : ly - lx;
+	return x < y ? -1 : x > y; /* stable: keep the index's order */
+}
+
+static void sort_by_sla(queue *q)
+{
+	if (!q->sla || q->nshown < 2)
+		return;
+	sorting = q;
+	qsort(q->shown, q->nshown, sizeof(*q->shown), sla_cmp);
+	sorting = NULL;
 }
 
 static void apply_filter(queue *q)
@@ -64,6 +88,8 @@ static void apply_filter(queue *q)
 		if (matches(s, q->filter))
 			q->shown[q->nshown++] = i;
 	}
+	if (q->sort == SORT_SLA)
+		sort_by_sla(q);
 }
 
 /* Re-run the query; keep the cursor on the ticket it was on. */
@@ -81,7 +107,8 @@ static void load(queue *q, kefu_ui *ui)
 	else if (*ui->selected)
 		snprintf(keep, sizeof(keep), "%s", ui->selected);
 	kefu_rows_free(&q->all);
-	snprintf(sort, sizeof(sort), "%s%s", q->desc ? "-" : "", sort_keys[q->sort]);
+	snprintf(sort, sizeof(sort), "%s%s", q->desc && q->sort != SORT_SLA ? "-" : "",
+		 q->sort == SORT_SLA ? "priority" : sort_keys[q->sort]);
 	query.sort = sort;
 	query.status = "open";
 	switch (q->saved) {

@@ -19,6 +19,14 @@ check "the filter narrows as you type" wait_for "(1)"
 check "the filtered row is the ticket" wait_for "${id:0:8}"
 keys Escape
 check "Esc restores the full queue" wait_gone "(1)"
+keys o
+check "o offers every sort column" wait_for "Sort by"
+keys G Enter
+check "sorting by SLA puts overdue clocks first" eventually sh -c "tmux -L $sock capture-pane -p | sed -n 3p | grep -qE '^T[0-9a-z]+ +[a-z-]+ +P[1-4] +[a-z-]+…? +-[0-9]+[mhd] '"
+check "the title bar says how it is sorted" wait_for "sort: sla"
+keys o
+keys Enter
+wait_for "sort: priority" >/dev/null
 keys '?'
 check "? lists every binding" wait_for "move-down"
 keys q
