@@ -84,7 +84,8 @@ void kefu_ui__layout(kefu_ui *ui)
 	if (ui->pager_open) {
 		place(&ui->pager, h, ui->cols, 1, 0);
 	} else if (kefu_ui__split(ui)) {
-		int qw = ui->cols * 11 / 20;
+		/* Below 160 columns the queue needs more than half to show titles. */
+		int qw = ui->cols >= 160 ? ui->cols * 11 / 20 : ui->cols * 3 / 5;
 		place(&ui->queue, h, qw, 1, 0);
 		place(&ui->ticket, h, ui->cols - qw - 1, 1, qw + 1);
 	} else if (ui->main == &ui->queue && ui->show_detail) {

@@ -209,10 +209,15 @@ static cols layout(int w)
 	}
 	int fixed = c.id + c.customer + c.pri + c.status + c.sla + c.age + c.assignee + 7 + 2;
 	c.title = w - fixed;
-	if (c.title < 8) {
-		/* Very narrow: drop the assignee and age columns. */
-		c.title += c.assignee + c.age + 2;
-		c.assignee = c.age = 0;
+	/* The title matters most: give up the assignee, then the age, rather
+	 * than show a title of a few characters (the detail beside shows them). */
+	if (c.title < 20) {
+		c.title += c.assignee + 1;
+		c.assignee = 0;
+	}
+	if (c.title < 16) {
+		c.title += c.age + 1;
+		c.age = 0;
 	}
 	if (c.title < 1)
 		c.title = 1;
