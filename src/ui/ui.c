@@ -28,6 +28,18 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
+/* A crash (or an abort for want of memory) must not leave the terminal
+ * in raw mode on the alternate screen: leave curses, then die as the
+ * signal would have. endwin() is not async-signal-safe; like htop, kefu
+ * takes that risk on a path that is ending anyway. */
+static void on_crash(int sig)
+{
+	if (screen_up && !isendwin())
+		endwin();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static void restore_terminal(void)
 {
 	if (screen_up && !isendwin())
@@ -499,6 +511,10 @@ int kefu_ui_run(const char *desk_path, const char *theme_arg, int bench_exit)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
+	signal(SIGSEGV, on_crash);
+	signal(SIGBUS, on_crash);
+	signal(SIGFPE, on_crash);
+	signal(SIGABRT, on_crash);
 	atexit(restore_terminal);
 	if (!getenv("ESCDELAY"))
 		set_escdelay(25);

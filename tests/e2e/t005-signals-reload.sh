@@ -11,4 +11,11 @@ pid=$(pgrep -f -- "--desk $desk" | head -1)
 kill -TERM "$pid"
 check "SIGTERM leaves the console" wait_for "KEFU-EXIT=143"
 check "the screen is back to the shell (no alternate screen left)" sh -c "! tmux -L $sock capture-pane -p | grep -q 'All open'"
+tmux -L "$sock" kill-server
+start_console 100 30
+wait_for "All open" >/dev/null
+pid=$(pgrep -f -- "--desk $desk" | head -1)
+kill -ABRT "$pid"
+check "a crash still restores the terminal" wait_for "KEFU-EXIT=134"
+check "no console left on the screen after the crash" sh -c "! tmux -L $sock capture-pane -p | grep -q 'All open'"
 finish
