@@ -95,9 +95,11 @@ static void split_into(char ***list, size_t *n, const char *s, const char *seps)
 	while (p && *p) {
 		size_t len = strcspn(p, seps);
 		const char *b = p, *e = p + len;
-		while (b < e && (*b == ' ' || *b == '\t'))
+		/* Brackets are list syntax ("[a, b]"), never part of an item,
+		 * so what kefu_kb_format writes reads back the same. */
+		while (b < e && (*b == ' ' || *b == '\t' || *b == '[' || *b == ']'))
 			b++;
-		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '[' || e[-1] == ']'))
 			e--;
 		if (e > b) {
 			KEFU_ARRAY_GROW(*list, *n + 1, alloc);
@@ -193,7 +195,8 @@ int kefu_kb_parse(kefu_article **out, const char *data, size_t len, const char *
 	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
 		return bad_line(path, 1, "starts with a byte order mark; save it as UTF-8 without BOM");
 	for (size_t i = 0; i < len; i++) {
-		if ((i == 0 || data[i - 1] == '\n') && len - i >= 7 &&
+		/* A lone '\r' ends a line too: the body is cut at it. */
+		if ((i == 0 || data[i - 1] == '\n' || data[i - 1] == '\r') && len - i >= 7 &&
 		    (!memcmp(data + i, "<<<<<<<", 7) || !memcmp(data + i, ">>>>>>>", 7) ||
 		     !memcmp(data + i, "=======", 7)))
 			return bad_line(path, line_of(data, i), "git conflict marker; resolve the merge first");

@@ -839,9 +839,13 @@ static void merge_key(kefu_buf *out, size_t *conflicts, const doc *o, const doc 
 	{
 		const field *done[3 * MAX_REPEAT];
 		size_t ndone = 0;
-		int a_first = 1;
+		int a_first = 1, c = 0;
+		/* The whole lists decide, not their first lines, so swapping
+		 * the sides cannot change the order (found by fuzz_merge). */
+		for (size_t i = 0; i < na && i < nb && !c; i++)
+			c = text_cmp(fa[i]->p, fa[i]->len, fb[i]->p, fb[i]->len);
 		if (na && nb)
-			a_first = text_cmp(fa[0]->p, fa[0]->len, fb[0]->p, fb[0]->len) <= 0;
+			a_first = c ? c < 0 : na <= nb;
 		const field *const *lists[3] = {fo, a_first ? fa : fb, a_first ? fb : fa};
 		size_t counts[3] = {no, a_first ? na : nb, a_first ? nb : na};
 		for (int s = 0; s < 3; s++)

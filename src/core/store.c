@@ -1,6 +1,7 @@
 /* store.c — the desk's git repository through libgit2: reads at a commit,
  * tree differences that skip equal subtrees, path history, and writes as
  * one commit each under a lock, with a journal for crash recovery. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -162,24 +163,37 @@ static int lock_stale(const char *path, pid_t *holder)
 
 static int lock_take(kefu_store *s)
 {
-	char path[4096], pid[32];
+	char path[4096], mine[4200], pid[32];
 	pid_t holder = 0;
 
 	kefu_path(path, sizeof(path), s, "lock");
-	for (int tries = 0; tries < 150; tries++) {
-		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd >= 0) {
-			int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-			int ok = write(fd, pid, (size_t)n) == n;
+	/* The pid goes into a file of our own that is then linked into
+	 * place, so the lock never exists without its holder's pid: a kill
+	 * between creating and writing it cannot leave an empty lock that
+	 * looks alive. */
+	snprintf(mine, sizeof(mine), "%s.%ld", path, (long)getpid());
+	{
+		int fd = open(mine, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+		int ok = fd >= 0 && write(fd, pid, (size_t)n) == n;
+		if (fd >= 0)
 			close(fd);
-			if (!ok) {
-				unlink(path);
-				return kefu_error_set(KEFU_ERROR, "cannot write '%s': %s", path, strerror(errno));
-			}
+		if (!ok) {
+			int err = errno;
+			unlink(mine);
+			return kefu_error_set(KEFU_ERROR, "cannot create '%s': %s", mine, strerror(err));
+		}
+	}
+	for (int tries = 0; tries < 150; tries++) {
+		if (link(mine, path) == 0) {
+			unlink(mine);
 			return 0;
 		}
-		if (errno != EEXIST)
-			return kefu_error_set(KEFU_ERROR, "cannot create '%s': %s", path, strerror(errno));
+		if (errno != EEXIST) {
+			int err = errno;
+			unlink(mine);
+			return kefu_error_set(KEFU_ERROR, "cannot create '%s': %s", path, strerror(err));
+		}
 		if (lock_stale(path, &holder)) {
 			if (unlink(path) == 0)
 				notice(s, "removed a stale lock left by process %ld", (long)holder);
@@ -188,6 +202,7 @@ static int lock_take(kefu_store *s)
 		struct timespec ts = {0, 20 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
+	unlink(mine);
 	return kefu_error_set(KEFU_ELOCKED,
 		"the desk is locked by process %ld ('%s'); if no kefu is running, remove that file",
 		(long)holder, path);
@@ -1229,6 +1244,28 @@ static void clear_git_locks(kefu_store *s, const struct stat *journal)
 	kefu_buf_release(&ref);
 }
 
+/* "lock.<pid>" files of processes killed while taking the lock. */
+static void clear_lock_temps(kefu_store *s)
+{
+	DIR *dir = opendir(s->kefudir);
+	struct dirent *de;
+
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		char path[4096], *end;
+		long pid;
+		if (strncmp(de->d_name, "lock.", 5))
+			continue;
+		pid = strtol(de->d_name + 5, &end, 10);
+		if (*end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		kefu_path(path, sizeof(path), s, de->d_name);
+		unlink(path);
+	}
+	closedir(dir);
+}
+
 /* A journal left behind means a write was interrupted: drop its temp
  * files and git's lock files, commit what reached the work tree but not
  * HEAD, and bring git's index back in line. */
@@ -1245,6 +1282,7 @@ static int recover(kefu_store *s)
 
 	kefu_path(jpath, sizeof(jpath), s, "journal");
 	kefu_path(lpath, sizeof(lpath), s, "lock");
+	clear_lock_temps(s);
 	if (stat(jpath, &jst) < 0) {
 		/* No interrupted write; still clear a stale lock. */
 		if (stat(lpath, &st) == 0 && lock_stale(lpath, &holder) && unlink(lpath) == 0)

@@ -688,8 +688,8 @@ int kefu_ticket_parse(kefu_ticket **out, const char *data, size_t len,
 	}
 	if (version->valuedouble > KEFU_FORMAT_VERSION) {
 		error = kefu_error_set(KEFU_EBADDATA,
-			"cannot load '%s': written in format %d by a newer kefu (this one reads %d)",
-			path, (int)version->valuedouble, KEFU_FORMAT_VERSION);
+			"cannot load '%s': written in format %.0f by a newer kefu (this one reads %d)",
+			path, version->valuedouble, KEFU_FORMAT_VERSION);
 		goto done;
 	}
 	if (!cJSON_IsString(id) || !kefu_id_valid(id->valuestring)) {
