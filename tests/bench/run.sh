@@ -43,17 +43,17 @@ hf() { # size key runs command [hyperfine options...]
 	put "$size" "$key" "$(python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$DIR/hf.json")"
 }
 
-# Median peak RSS (MB) over three runs of a command.
+# Median peak RSS (MB) over RSS_RUNS (default 3) runs of a command.
 rss() { # size key command...
 	local size=$1 key=$2
 	shift 2
 	local vals=()
-	for _ in 1 2 3; do
+	for _ in $(seq "${RSS_RUNS:-3}"); do
 		[ -n "${RSS_PREPARE:-}" ] && bash -c "$RSS_PREPARE"
 		/usr/bin/time -f %M -o "$DIR/rss" "$@" >/dev/null 2>&1 || true
 		vals+=("$(tail -1 "$DIR/rss")")
 	done
-	put "$size" "$key" "$(printf '%s\n' "${vals[@]}" | sort -n | sed -n 2p | awk '{printf "%.1f", $1/1024}')"
+	put "$size" "$key" "$(printf '%s\n' "${vals[@]}" | sort -n | sed -n "$(((${#vals[@]} + 1) / 2))p" | awk '{printf "%.1f", $1/1024}')"
 }
 
 # The console under a pseudo-terminal: draws its first screen and exits.
@@ -88,7 +88,7 @@ bench_size() {
 
 	note "== $size: cold start (no derived index) to first screen"
 	hf "$size" cold "$(runs 3 2)" "$(screen "$work")" --prepare "rm -rf $work/.git/kefu"
-	RSS_PREPARE="rm -rf $work/.git/kefu" rss "$size" rss_build script -qec "$KEFU --desk $work --bench-exit-after-draw" /dev/null
+	RSS_RUNS=1 RSS_PREPARE="rm -rf $work/.git/kefu" rss "$size" rss_build script -qec "$KEFU --desk $work --bench-exit-after-draw" /dev/null
 	RSS_PREPARE=""
 	note "== $size: warm start"
 	hf "$size" script_overhead "$(runs 10 3)" "script -qec true /dev/null"
@@ -139,6 +139,9 @@ EOF
 	git -C "$work" fetch -q origin
 	git -C "$work" branch -q -u origin/main main
 	git clone -q "$DIR/remote-$size.git" "$DIR/other-$size"
+	# Same tree, so the work desk's index serves the clone (no cold build).
+	mkdir -p "$DIR/other-$size/.git/kefu"
+	cp "$work"/.git/kefu/index.db* "$DIR/other-$size/.git/kefu/"
 	for round in 1 2 3 4 5 6 7 8 9 10; do
 		"$PROBE" touch "$DIR/other-$size" 100 "$round" >/dev/null
 	done
