@@ -40,7 +40,7 @@ rows = [
     ("one change: kefu_desk_apply in process (p50)", "ms", 5, lambda s: get(s, "apply_p50"), None),
     ("weekly report", "ms", 50, lambda s: get(s, "report"), None),
     ("kefu sync pulling 1,000 remote changes", "ms", None, lambda s: get(s, "sync"), None),
-    ("one ticket's history (kefu log), N commits", "ms", 100, lambda s: get(s, "log"), None),
+    ("one ticket's history (kefu log; commits: N)", "ms", 100, lambda s: get(s, "log"), None),
     ("peak RSS browsing (warm first screen)", "MB", 64, lambda s: get(s, "rss_browse"), "tw_rss"),
     ("peak RSS building the index (cold)", "MB", 150, lambda s: get(s, "rss_build"), None),
 ]
@@ -59,13 +59,16 @@ print("|" + "---|" * (head.count("|") - 1))
 big = sizes[-1] if sizes else None
 for job, unit, target, f, peer in rows:
     vals = [f(s) for s in sizes]
-    if "N commits" in job and big:
-        job = job.replace("N", "%.0f" % (get(big, "commits") or 0))
+    if "commits: N" in job:
+        job = job.replace("N", " / ".join("%.0f" % (get(s, "commits") or 0) for s in sizes))
     ok = ""
     if target is not None and vals and vals[-1] is not None:
         ok = "yes" if vals[-1] <= target else "**no**"
     pv = get(big, peer) if peer and big else None
-    ratio = "%.0f×" % (pv / vals[-1]) if pv and vals and vals[-1] else ""
+    ratio = ""
+    if pv and vals and vals[-1]:
+        r = pv / vals[-1]
+        ratio = "%.0f×" % r if r >= 10 else "%.1f×" % r
     line = "| %s | %s |" % (job, "≤ %s %s" % (fmt(target), unit) if target else "")
     line += "".join(" %s |" % fmt(v) for v in vals)
     line += " %s | %s | %s |" % (ok, fmt(pv) + " " + unit if pv else "", ratio)
