@@ -104,6 +104,13 @@ int kefu_index_sla(kefu_index *idx, const kefu_conf *c, kefu_rows *rows, kefu_ro
                    const char *customer, int open_only, const kefu_sla_level *want, size_t limit,
                    int64_t now);
 
+/* The commits that changed ticket id, newest first, as hex ids in *out
+ * (n of them; caller frees each and the array). The index keeps each
+ * ticket's commit list, bringing it up to HEAD on the way (the first call
+ * on a new index walks the whole history once), so one ticket's history
+ * does not cost a walk of every commit. */
+int kefu_index_ticket_commits(kefu_index *idx, const char *id, char ***out, size_t *n);
+
 /* Customer slugs and names known to the index, for filters and pickers. */
 int kefu_index_customers(kefu_index *idx,
                          void (*cb)(const char *slug, const char *name, void *payload),

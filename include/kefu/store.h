@@ -82,6 +82,21 @@ typedef int (*kefu_store_log_cb)(const kefu_store_commit *c, void *payload);
 int kefu_store_log(kefu_store *s, const char *path, kefu_store_log_cb cb,
                    void *payload);
 
+/* The same for a known list of commits (hex ids, any order): cb gets each
+ * that changed path, in the order given. */
+int kefu_store_log_commits(kefu_store *s, const char *path, char *const *commits, size_t n,
+			   kefu_store_log_cb cb, void *payload);
+
+/* Called per file a commit changed (against all its parents). */
+typedef int (*kefu_store_change_cb)(const char *commit, int64_t time, const char *path,
+				    void *payload);
+
+/* The files under prefix that each commit reachable from HEAD but not
+ * from since (NULL: every commit) changed, oldest commit first.
+ * KEFU_ECONFLICT when since is not in HEAD's history (rewritten). */
+int kefu_store_changes(kefu_store *s, const char *since, const char *prefix,
+		       kefu_store_change_cb cb, void *payload);
+
 /* --- writes ------------------------------------------------------------*/
 
 /* Take the desk lock (waits briefly, then KEFU_ELOCKED) and refuse to

@@ -905,3 +905,80 @@ done:
 	kefu_factset_release(&set);
 	return error;
 }
+
+/* --- per-ticket history ------------------------------------------------*/
+
+struct history_fill {
+	kefu_index *idx;
+	sqlite3_stmt *put;
+};
+
+static int on_commit_change(const char *commit, int64_t time, const char *path, void *payload)
+{
+	struct history_fill *h = payload;
+	char id[KEFU_ID_MAX];
+
+	if (!kefu_ticket_path_id(id, path))
+		return 0;
+	sqlite3_bind_text(h->put, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(h->put, 2, commit, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(h->put, 3, time);
+	return step_done(h->idx, h->put);
+}
+
+/* Record the ticket files every commit since the last call changed. */
+static int history_catch_up(kefu_index *idx)
+{
+	char since[KEFU_OID_HEX] = "", head[KEFU_OID_HEX];
+	struct history_fill h = {idx, NULL};
+	int error;
+
+	if ((error = exec(idx, "CREATE TABLE IF NOT EXISTS ticket_commits (id TEXT, commit_id TEXT, time INT);"
+			       "CREATE INDEX IF NOT EXISTS ticket_commits_id ON ticket_commits(id);")) < 0)
+		return error;
+	if ((error = kefu_store_head(idx->store, head, NULL)) < 0)
+		return error == KEFU_ENOTFOUND ? 0 : error;
+	meta_get(idx, "history", since, sizeof(since));
+	if (!strcmp(since, head))
+		return 0;
+	if ((error = prepare(idx, &h.put, "INSERT INTO ticket_commits VALUES (?, ?, ?)")) < 0)
+		return error;
+	if ((error = exec(idx, "BEGIN IMMEDIATE")) < 0)
+		goto done;
+	error = kefu_store_changes(idx->store, since, "tickets", on_commit_change, &h);
+	if (error == KEFU_ECONFLICT) {
+		/* History was rewritten: start the list over. */
+		if ((error = exec(idx, "DELETE FROM ticket_commits")) == 0)
+			error = kefu_store_changes(idx->store, NULL, "tickets", on_commit_change, &h);
+	}
+	if (error < 0 || (error = meta_set(idx, "history", head)) < 0) {
+		exec(idx, "ROLLBACK");
+		goto done;
+	}
+	error = exec(idx, "COMMIT");
+done:
+	sqlite3_finalize(h.put);
+	return error;
+}
+
+int kefu_index_ticket_commits(kefu_index *idx, const char *id, char ***out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	size_t alloc = 0;
+	int error;
+
+	*out = NULL;
+	*n = 0;
+	if ((error = history_catch_up(idx)) < 0)
+		return error;
+	if (sqlite3_prepare_v2(idx->db, "SELECT commit_id FROM ticket_commits WHERE id = ? ORDER BY rowid DESC",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(idx, "history");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		KEFU_ARRAY_GROW(*out, *n + 1, alloc);
+		(*out)[(*n)++] = kefu_xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return 0;
+}

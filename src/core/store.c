@@ -693,10 +693,55 @@ static void entry_oid(git_oid *out, git_commit *c, const char *path)
 	git_tree_free(tree);
 }
 
+/* Report commit c to cb when it changed path compared with all its
+ * parents (a root commit: when it has path). */
+static int log_commit(kefu_store *s, git_commit *c, const char *path, kefu_store_log_cb cb,
+		      void *payload)
+{
+	git_oid mine, theirs;
+	unsigned int np = git_commit_parentcount(c);
+	int same = 0;
+
+	(void)s;
+	entry_oid(&mine, c, path);
+	memset(&theirs, 0, sizeof(theirs));
+	for (unsigned int i = 0; i < np && !same; i++) {
+		git_commit *p = NULL;
+		git_oid po;
+		if (git_commit_parent(&p, c, i) < 0)
+			continue;
+		entry_oid(&po, p, path);
+		if (i == 0)
+			git_oid_cpy(&theirs, &po);
+		same = git_oid_equal(&po, &mine);
+		git_commit_free(p);
+	}
+	if (np == 0)
+		same = git_oid_is_zero(&mine);
+	if (same)
+		return 0;
+
+	const git_signature *a = git_commit_author(c);
+	kefu_store_commit info;
+	memset(&info, 0, sizeof(info));
+	git_oid_tostr(info.id, sizeof(info.id), git_commit_id(c));
+	info.author_name = a->name;
+	info.author_email = a->email;
+	info.time = (int64_t)a->when.time;
+	info.tz_minutes = a->when.offset;
+	info.summary = git_commit_summary(c);
+	info.message = git_commit_message(c);
+	if (!git_oid_is_zero(&theirs))
+		git_oid_tostr(info.old_blob, sizeof(info.old_blob), &theirs);
+	if (!git_oid_is_zero(&mine))
+		git_oid_tostr(info.new_blob, sizeof(info.new_blob), &mine);
+	return cb(&info, payload);
+}
+
 int kefu_store_log(kefu_store *s, const char *path, kefu_store_log_cb cb, void *payload)
 {
 	git_revwalk *walk = NULL;
-	git_oid oid, mine, theirs;
+	git_oid oid;
 	int error;
 
 	if ((error = git_revwalk_new(&walk, s->repo)) < 0)
@@ -708,47 +753,124 @@ int kefu_store_log(kefu_store *s, const char *path, kefu_store_log_cb cb, void *
 	}
 	while ((error = git_revwalk_next(&oid, walk)) == 0) {
 		git_commit *c = NULL;
-		unsigned int np;
-		int same = 0;
-
 		if ((error = git_commit_lookup(&c, s->repo, &oid)) < 0) {
 			error = git_fail(error, "cannot read commit");
 			goto done;
 		}
-		entry_oid(&mine, c, path);
-		np = git_commit_parentcount(c);
-		memset(&theirs, 0, sizeof(theirs));
-		for (unsigned int i = 0; i < np && !same; i++) {
+		error = log_commit(s, c, path, cb, payload);
+		git_commit_free(c);
+		if (error)
+			goto done;
+	}
+	if (error == GIT_ITEROVER)
+		error = 0;
+	else if (error < 0)
+		error = git_fail(error, "cannot walk history");
+done:
+	git_revwalk_free(walk);
+	return error;
+}
+
+int kefu_store_log_commits(kefu_store *s, const char *path, char *const *commits, size_t n,
+			   kefu_store_log_cb cb, void *payload)
+{
+	int error = 0;
+
+	for (size_t i = 0; i < n && !error; i++) {
+		git_commit *c = NULL;
+		git_oid oid;
+		if (git_oid_fromstr(&oid, commits[i]) < 0)
+			return kefu_error_set(KEFU_EINVALID, "bad commit id '%s'", commits[i]);
+		if ((error = git_commit_lookup(&c, s->repo, &oid)) < 0)
+			return git_fail(error, "cannot read commit");
+		error = log_commit(s, c, path, cb, payload);
+		git_commit_free(c);
+	}
+	return error;
+}
+
+struct changes {
+	kefu_store *s;
+	git_commit *c;
+	const char *commit;
+	int64_t time;
+	kefu_store_change_cb cb;
+	void *payload;
+};
+
+/* A path changed against the first parent; for a merge, it counts only
+ * when it differs from every other parent too (as kefu_store_log). */
+static int on_change(const char *path, const char *old_blob, const char *new_blob, void *payload)
+{
+	struct changes *ch = payload;
+	unsigned int np = git_commit_parentcount(ch->c);
+	git_oid mine;
+
+	(void)old_blob;
+	(void)new_blob;
+	if (np > 1) {
+		entry_oid(&mine, ch->c, path);
+		for (unsigned int i = 1; i < np; i++) {
 			git_commit *p = NULL;
 			git_oid po;
-			if (git_commit_parent(&p, c, i) < 0)
+			int same;
+			if (git_commit_parent(&p, ch->c, i) < 0)
 				continue;
 			entry_oid(&po, p, path);
-			if (i == 0)
-				git_oid_cpy(&theirs, &po);
 			same = git_oid_equal(&po, &mine);
 			git_commit_free(p);
+			if (same)
+				return 0;
 		}
-		if (np == 0)
-			same = git_oid_is_zero(&mine);
-		if (!same) {
-			const git_signature *a = git_commit_author(c);
-			kefu_store_commit info;
-			memset(&info, 0, sizeof(info));
-			git_oid_tostr(info.id, sizeof(info.id), &oid);
-			info.author_name = a->name;
-			info.author_email = a->email;
-			info.time = (int64_t)a->when.time;
-			info.tz_minutes = a->when.offset;
-			info.summary = git_commit_summary(c);
-			info.message = git_commit_message(c);
-			if (!git_oid_is_zero(&theirs))
-				git_oid_tostr(info.old_blob, sizeof(info.old_blob), &theirs);
-			if (!git_oid_is_zero(&mine))
-				git_oid_tostr(info.new_blob, sizeof(info.new_blob), &mine);
-			error = cb(&info, payload);
+	}
+	return ch->cb(ch->commit, ch->time, path, ch->payload);
+}
+
+int kefu_store_changes(kefu_store *s, const char *since, const char *prefix,
+		       kefu_store_change_cb cb, void *payload)
+{
+	git_revwalk *walk = NULL;
+	git_oid oid, head, base;
+	int error;
+
+	if ((error = git_reference_name_to_id(&head, s->repo, "HEAD")) < 0)
+		return error == GIT_ENOTFOUND || error == GIT_EUNBORNBRANCH
+		       ? 0 : git_fail(error, "cannot read HEAD");
+	if (since && *since) {
+		if (git_oid_fromstr(&base, since) < 0)
+			return kefu_error_set(KEFU_EINVALID, "bad commit id '%s'", since);
+		if (git_oid_equal(&base, &head))
+			return 0;
+		/* History was rewritten under us: the caller starts over. */
+		if (git_graph_descendant_of(s->repo, &head, &base) != 1)
+			return kefu_error_set(KEFU_ECONFLICT, "commit %.7s is not in HEAD's history", since);
+	}
+	if ((error = git_revwalk_new(&walk, s->repo)) < 0)
+		return git_fail(error, "cannot walk history");
+	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	if ((error = git_revwalk_push(walk, &head)) < 0 ||
+	    (since && *since && (error = git_revwalk_hide(walk, &base)) < 0)) {
+		error = git_fail(error, "cannot walk history");
+		goto done;
+	}
+	while ((error = git_revwalk_next(&oid, walk)) == 0) {
+		char hex[KEFU_OID_HEX], ptree[KEFU_OID_HEX] = "", tree[KEFU_OID_HEX];
+		struct changes ch = {s, NULL, hex, 0, cb, payload};
+		git_commit *p = NULL;
+
+		if ((error = git_commit_lookup(&ch.c, s->repo, &oid)) < 0) {
+			error = git_fail(error, "cannot read commit");
+			goto done;
 		}
-		git_commit_free(c);
+		git_oid_tostr(hex, sizeof(hex), &oid);
+		git_oid_tostr(tree, sizeof(tree), git_commit_tree_id(ch.c));
+		ch.time = (int64_t)git_commit_author(ch.c)->when.time;
+		if (git_commit_parentcount(ch.c) && git_commit_parent(&p, ch.c, 0) == 0) {
+			git_oid_tostr(ptree, sizeof(ptree), git_commit_tree_id(p));
+			git_commit_free(p);
+		}
+		error = kefu_store_diff(s, *ptree ? ptree : NULL, tree, prefix, on_change, &ch);
+		git_commit_free(ch.c);
 		if (error)
 			goto done;
 	}

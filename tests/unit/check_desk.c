@@ -377,6 +377,59 @@ START_TEST(broken_files_are_reported_and_the_rest_still_loads)
 }
 END_TEST
 
+static int collect_log(const kefu_store_commit *c, void *payload)
+{
+	kefu_buf_printf(payload, "%s %s %s\n", c->id, c->old_blob, c->new_blob);
+	return 0;
+}
+
+static int collect_history(const kefu_history_entry *h, void *payload)
+{
+	return collect_log(h->commit, payload);
+}
+
+/* The history the index keeps must be what a walk of every commit says. */
+static void expect_same_history(kefu_desk *d, const char *id)
+{
+	kefu_buf walked = KEFU_BUF_INIT, indexed = KEFU_BUF_INIT;
+	char path[KEFU_PATH_MAX];
+	kefu_ticket_path(path, id);
+	ck_assert_int_eq(kefu_store_log(kefu_desk_store(d), path, collect_log, &walked), 0);
+	ck_assert_int_eq(kefu_desk_history(d, id, collect_history, &indexed), 0);
+	ck_assert_str_eq(indexed.ptr, walked.ptr);
+	ck_assert_uint_gt(walked.size, 0);
+	kefu_buf_release(&walked);
+	kefu_buf_release(&indexed);
+}
+
+START_TEST(history_from_the_index_matches_a_full_walk)
+{
+	kefu_desk *d = make_desk();
+	char a[KEFU_ID_MAX], b[KEFU_ID_MAX];
+	const char *ids[1] = {a};
+	kefu_action c = {.kind = KEFU_EV_COMMENT, .text = "one"};
+
+	new_ticket(d, a, "history a");
+	new_ticket(d, b, "history b");
+	ck_assert_int_eq(kefu_desk_apply(d, a, &c, 1, NULL), 0);
+	expect_same_history(d, a);
+	/* Commits made behind kefu's back, and on another branch merged in. */
+	change_elsewhere(ids, 1, "in-progress");
+	ck_assert_int_eq(fixture_sh(NULL, 1, "cd desk && git checkout -qb side HEAD~1 && "
+	                 "git commit -q --allow-empty -m side && git checkout -q main && "
+	                 "git merge -q --no-edit side"), 0);
+	ck_assert_int_eq(kefu_desk_apply(d, b, &c, 1, NULL), 0);
+	expect_same_history(d, a);
+	expect_same_history(d, b);
+	/* History rewritten under the index: it starts its list over. */
+	ck_assert_int_eq(fixture_sh(NULL, 1, "cd desk && git reset -q --hard HEAD~3"), 0);
+	ck_assert_int_eq(kefu_desk_apply(d, a, &c, 1, NULL), 0);
+	expect_same_history(d, a);
+	expect_same_history(d, b);
+	kefu_desk_free(d);
+}
+END_TEST
+
 Suite *desk_suite(void)
 {
 	Suite *s = suite_create("desk");
@@ -392,6 +445,7 @@ Suite *desk_suite(void)
 	tcase_add_test(tc, a_write_interrupted_before_its_commit_is_recovered);
 	tcase_add_test(tc, a_live_lock_makes_writers_wait_then_give_up);
 	tcase_add_test(tc, broken_files_are_reported_and_the_rest_still_loads);
+	tcase_add_test(tc, history_from_the_index_matches_a_full_walk);
 	suite_add_tcase(s, tc);
 	return s;
 }
