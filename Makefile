@@ -209,7 +209,9 @@ coverage: deps
 	@$(MAKE) --no-print-directory BUILD=build-cov CFLAGS="-std=c11 -O0 -g --coverage -Wall -Wextra" \
 	  LDFLAGS=--coverage all build-cov/kefu-unit fuzz-replay
 	KEFU_BIN=$(abspath build-cov/kefu) build-cov/kefu-unit >/dev/null
-	KEFU_BIN=$(abspath build-cov/kefu) bash tests/bad/run.sh >/dev/null
+	-KEFU_BIN=$(abspath build-cov/kefu) bash tests/bad/run.sh >/dev/null 2>&1
+	@for t in $(FUZZ_TARGETS); do [ ! -d $(FUZZ_BUILD)/corpus/$$t ] || \
+	  build-cov/fuzz/replay-$$t $(FUZZ_BUILD)/corpus/$$t >/dev/null; done
 	@for f in $(COV_FILES); do \
 	  o=build-cov/$${f%.c}.o; \
 	  gcov -b -n -o $$(dirname $$o) $$f 2>/dev/null | sed -n "/^File '$$(echo $$f | sed 's,/,\\/,g')'/,/^$$/p" \

@@ -181,7 +181,7 @@ static int lock_take(kefu_store *s)
 		if (!ok) {
 			int err = errno;
 			unlink(mine);
-			return kefu_error_set(KEFU_ERROR, "cannot create '%s': %s", mine, strerror(err));
+			return kefu_error_set(KEFU_ERROR, "cannot create the desk lock '%s': %s", path, strerror(err));
 		}
 	}
 	for (int tries = 0; tries < 150; tries++) {

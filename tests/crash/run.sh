@@ -73,7 +73,7 @@ for ((i = 1; i <= cycles; i++)); do
 	fi
 	wait "$pid" 2>/dev/null
 	rc=$?
-	[ "$rc" = 137 ] && [ $((i % 2)) = 0 ] && shim_kills=$((shim_kills + 1))
+	[ "$rc" = 137 ] && [ $((i % 2)) = 0 ] && [ -f "$SHIM" ] && shim_kills=$((shim_kills + 1))
 	if [ "$rc" -eq 0 ]; then
 		if grep -q "^T" "$tmp/out" && ! grep -q ':' "$tmp/out"; then
 			done_new+=("$(cat "$tmp/out")")
