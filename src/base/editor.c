@@ -9,7 +9,7 @@
 #include "kefu/editor.h"
 #include "kefu/error.h"
 
-static void drop_comment_lines(kefu_buf *out, const char *text)
+static void drop_comment_lines(kefu_buf *out, const char *text, int keep_hash)
 {
 	size_t start = out->size, lead = start;
 	const char *p = text;
@@ -17,7 +17,7 @@ static void drop_comment_lines(kefu_buf *out, const char *text)
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
-		if (p[0] != '#')
+		if (keep_hash || p[0] != '#')
 			kefu_buf_put(out, p, n);
 		p += n;
 	}
@@ -30,10 +30,11 @@ static void drop_comment_lines(kefu_buf *out, const char *text)
 	}
 }
 
-int kefu_editor_run(kefu_buf *out, const char *initial)
+int kefu_editor_run(kefu_buf *out, const char *initial, int flags)
 {
 	const char *editor = getenv("VISUAL");
-	char path[] = "/tmp/kefu-edit-XXXXXX.txt";
+	int md = flags & KEFU_EDITOR_MARKDOWN;
+	char path[32];
 	kefu_buf text = KEFU_BUF_INIT;
 	int fd, status, error = 0;
 	size_t len = strlen(initial);
@@ -45,7 +46,8 @@ int kefu_editor_run(kefu_buf *out, const char *initial)
 	if (!editor || !*editor)
 		editor = "vi";
 	/* mkstemps makes the file 0600: customer text stays private. */
-	if ((fd = mkstemps(path, 4)) < 0)
+	snprintf(path, sizeof(path), "/tmp/kefu-edit-XXXXXX%s", md ? ".md" : ".txt");
+	if ((fd = mkstemps(path, md ? 3 : 4)) < 0)
 		return kefu_error_set(KEFU_ERROR, "cannot make a temp file: %s", strerror(errno));
 	if (write(fd, initial, len) != (ssize_t)len) {
 		close(fd);
@@ -73,7 +75,7 @@ int kefu_editor_run(kefu_buf *out, const char *initial)
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
 		kefu_buf_put(&text, chunk, n);
 	fclose(fp);
-	drop_comment_lines(out, text.ptr);
+	drop_comment_lines(out, text.ptr, md);
 done:
 	unlink(path);
 	kefu_buf_release(&text);

@@ -103,7 +103,7 @@ int kefu_cli_columns(void)
 
 int kefu_cli_edit(kefu_buf *out, const char *initial)
 {
-	int error = kefu_editor_run(out, initial);
+	int error = kefu_editor_run(out, initial, 0);
 	return error < 0 ? kefu_cli_fail(error) : 0;
 }
 

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "kefu/datetime.h"
+#include "kefu/editor.h"
 #include "kefu/error.h"
 #include "kefu/kb.h"
 #include "kefu/utf8.h"
@@ -31,52 +32,11 @@ static int want(kefu_cli *cli, const char *group, int min, int max)
 	return 0;
 }
 
-/* The editor on text, every line kept: kefu_cli_edit drops lines
- * starting with '#', which in an article are Markdown headings. */
+/* The editor on an article, every line kept: '#' starts a heading. */
 static int edit_markdown(kefu_buf *out, const char *initial)
 {
-	const char *editor = getenv("VISUAL");
-	char path[] = "/tmp/kefu-kb-XXXXXX.md";
-	size_t len = strlen(initial);
-	int fd, status, code = 0;
-	pid_t pid;
-	FILE *fp;
-
-	if (!editor || !*editor)
-		editor = getenv("EDITOR");
-	if (!editor || !*editor)
-		editor = "vi";
-	/* mkstemps makes the file 0600. */
-	if ((fd = mkstemps(path, 3)) < 0)
-		return kefu_cli_usage("cannot make a temp file: %s", strerror(errno));
-	if (write(fd, initial, len) != (ssize_t)len) {
-		close(fd);
-		unlink(path);
-		return kefu_cli_usage("cannot write '%s': %s", path, strerror(errno));
-	}
-	close(fd);
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		execl("/bin/sh", "sh", "-c", "exec $0 \"$1\"", editor, path, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		code = kefu_cli_usage("the editor '%s' failed; nothing was changed", editor);
-		goto done;
-	}
-	if (!(fp = fopen(path, "r"))) {
-		code = kefu_cli_usage("cannot read '%s': %s", path, strerror(errno));
-		goto done;
-	}
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		kefu_buf_put(out, chunk, n);
-	fclose(fp);
-done:
-	unlink(path);
-	return code;
+	int error = kefu_editor_run(out, initial, KEFU_EDITOR_MARKDOWN);
+	return error < 0 ? kefu_cli_fail(error) : 0;
 }
 
 /* Edit text as the file at path, parse it strictly; *out: caller frees. */

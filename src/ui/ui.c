@@ -260,7 +260,7 @@ int kefu_ui__edit(kefu_ui *ui, kefu_buf *out, const char *header)
 	int error;
 	def_prog_mode();
 	endwin();
-	error = kefu_editor_run(out, header);
+	error = kefu_editor_run(out, header, 0);
 	reset_prog_mode();
 	refresh();
 	if (error < 0)
