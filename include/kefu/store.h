@@ -18,6 +18,10 @@ typedef struct kefu_txn kefu_txn;
 /* Called with one-line notices (repairs made, stale locks removed). */
 typedef void (*kefu_notice_cb)(const char *msg, void *payload);
 
+/* git_libgit2_init() with kefu's allocators installed first (out of
+ * memory aborts with a message). For store.c and sync.c only. */
+int kefu_store__git_init(void);
+
 /* Make path a new git repository (no commit yet). */
 int kefu_store_init(const char *path);
 

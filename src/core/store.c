@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/alloc.h>
 #include <git2/sys/odb_backend.h>
 
 #include "kefu/datetime.h"
@@ -76,6 +77,75 @@ static void notice(kefu_store *s, const char *fmt, ...)
 	s->notice(msg, s->payload);
 }
 
+/* libgit2 through kefu's allocators: running out of memory ends the
+ * process with a message (as git's xmalloc does) instead of handing
+ * libgit2 a NULL that some of its paths do not check (fault injection
+ * found SIGSEGVs in 1.5's config and init code). */
+static void *ga_malloc(size_t n, const char *file, int line)
+{
+	(void)file, (void)line;
+	return kefu_xmalloc(n);
+}
+
+static void *ga_calloc(size_t n, size_t size, const char *file, int line)
+{
+	(void)file, (void)line;
+	return kefu_xcalloc(n, size);
+}
+
+static char *ga_strdup(const char *str, const char *file, int line)
+{
+	(void)file, (void)line;
+	return kefu_xstrdup(str);
+}
+
+static char *ga_strndup(const char *str, size_t n, const char *file, int line)
+{
+	(void)file, (void)line;
+	return kefu_xstrndup(str, strnlen(str, n));
+}
+
+static char *ga_substrdup(const char *str, size_t n, const char *file, int line)
+{
+	char *p = kefu_xmalloc(n + 1);
+	(void)file, (void)line;
+	memcpy(p, str, n);
+	p[n] = '\0';
+	return p;
+}
+
+static void *ga_realloc(void *ptr, size_t size, const char *file, int line)
+{
+	(void)file, (void)line;
+	return kefu_xrealloc(ptr, size);
+}
+
+static void *ga_reallocarray(void *ptr, size_t n, size_t size, const char *file, int line)
+{
+	size_t total;
+	(void)file, (void)line;
+	if (__builtin_mul_overflow(n, size, &total))
+		return NULL; /* libgit2 reports an overflow itself */
+	return kefu_xrealloc(ptr, total);
+}
+
+static void *ga_mallocarray(size_t n, size_t size, const char *file, int line)
+{
+	return ga_reallocarray(NULL, n, size, file, line);
+}
+
+int kefu_store__git_init(void)
+{
+	static int done;
+	static git_allocator a = {ga_malloc, ga_calloc, ga_strdup, ga_strndup, ga_substrdup,
+	                          ga_realloc, ga_reallocarray, ga_mallocarray, free};
+	if (!done) {
+		git_libgit2_opts(GIT_OPT_SET_ALLOCATOR, &a);
+		done = 1;
+	}
+	return git_libgit2_init();
+}
+
 static int mkdir_p(const char *dir)
 {
 	char tmp[4096];
@@ -103,7 +173,7 @@ int kefu_store_init(const char *path)
 	git_repository_init_options opts;
 	int error;
 
-	git_libgit2_init();
+	kefu_store__git_init();
 	git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
 	opts.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
 	opts.initial_head = "main";
@@ -122,7 +192,7 @@ int kefu_store_discover(kefu_buf *out, const char *start)
 	git_repository *repo = NULL;
 	int error;
 
-	git_libgit2_init();
+	kefu_store__git_init();
 	error = git_repository_discover(&gitdir, start, 0, NULL);
 	if (error == 0 && (error = git_repository_open(&repo, gitdir.ptr)) == 0 &&
 	    !git_repository_is_bare(repo)) {
@@ -338,7 +408,7 @@ int kefu_store_open(kefu_store **out, const char *path, kefu_notice_cb cb,
 	kefu_buf dir = KEFU_BUF_INIT;
 
 	*out = NULL;
-	git_libgit2_init();
+	kefu_store__git_init();
 	s->notice = cb;
 	s->payload = payload;
 	if ((error = git_repository_open_ext(&s->repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) < 0) {

@@ -873,7 +873,7 @@ int kefu_sync_run(kefu_desk *d, kefu_sync_report *out, kefu_sync_progress_cb pro
 	sy.report = out;
 	sy.net.progress = progress;
 	sy.net.payload = payload;
-	git_libgit2_init();
+	kefu_store__git_init();
 	if ((error = open_repo(&sy.repo, sy.store)) < 0)
 		goto done;
 	state = git_repository_state(sy.repo);
@@ -925,7 +925,7 @@ int kefu_sync_ahead_behind(kefu_desk *d, size_t *ahead, size_t *behind)
 
 	*ahead = *behind = 0;
 	memset(&sy, 0, sizeof(sy));
-	git_libgit2_init();
+	kefu_store__git_init();
 	sy.store = kefu_desk_store(d);
 	if ((error = open_repo(&sy.repo, sy.store)) < 0 || (error = find_branches(&sy, name)) < 0)
 		goto done;
@@ -1070,7 +1070,7 @@ int kefu_sync_resolve(kefu_desk *d, kefu_sync_report *out)
 	int error, locked = 0, state;
 
 	memset(out, 0, sizeof(*out));
-	git_libgit2_init();
+	kefu_store__git_init();
 	if ((error = open_repo(&repo, s)) < 0)
 		goto done;
 	if ((error = kefu_store_lock(s)) < 0)

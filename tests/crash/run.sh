@@ -57,11 +57,14 @@ for ((i = 1; i <= cycles; i++)); do
 		export LD_PRELOAD=$SHIM KEFU_FAULT_OPS=$op KEFU_FAULT_ERRNO=KILL
 		export KEFU_FAULT_N=$(( RANDOM % (${ncalls[$op]:-1} + 2) + 1 ))
 	fi
+	# The binary itself in the background (not the kefu function: the
+	# kill would hit a subshell and leave kefu running).
 	case $((RANDOM % 4)) in
-	0) kefu new -t "crash-new-$i" -c acme >"$tmp/out" 2>"$tmp/err" & ;;
-	1) kefu status "$id" $([ $((RANDOM % 2)) = 0 ] && echo in-progress || echo waiting) -m "crash-$i" >"$tmp/out" 2>"$tmp/err" & ;;
-	*) kefu comment "$id" -m "crash-$i" >"$tmp/out" 2>"$tmp/err" & ;;
+	0) set -- new -t "crash-new-$i" -c acme ;;
+	1) set -- status "$id" $([ $((RANDOM % 2)) = 0 ] && echo in-progress || echo waiting) -m "crash-$i" ;;
+	*) set -- comment "$id" -m "crash-$i" ;;
 	esac
+	"$KEFU_BIN" --desk "$desk" "$@" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
 	unset LD_PRELOAD KEFU_FAULT_OPS KEFU_FAULT_N KEFU_FAULT_ERRNO
 	if [ $((i % 2)) = 1 ] || [ ! -f "$SHIM" ]; then
