@@ -16,6 +16,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(*kefu_error_last());
 		goto done;
 	}
+	/* Every event describes itself (history, commit subjects). */
+	for (size_t i = 0; i < t->nevents; i++) {
+		kefu_buf d = KEFU_BUF_INIT;
+		kefu_event_describe(&d, &t->events[i]);
+		FUZZ_ASSERT(d.size > 0);
+		kefu_buf_release(&d);
+	}
 	kefu_ticket_format(&one, t);
 	FUZZ_ASSERT(kefu_ticket_parse(&again, one.ptr, one.size, "tickets/fz/fuzz.json") == 0);
 	kefu_ticket_format(&two, again);
