@@ -5,7 +5,8 @@
 # write present, or a non-zero exit with 'kefu: ...' on stderr; never a
 # signal (but abort after "out of memory", like git); and the desk must
 # stay whole: the next kefu run works, kefu fsck and git fsck are clean.
-# KEFU_FAULT_FULL=1 tries every N (make stress); else a sample.
+# KEFU_FAULT_FULL=1 tries every N (make stress, about 20 minutes); else
+# a sample.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 KEFU_BIN=${KEFU_BIN:-$here/../../build/kefu}
@@ -42,9 +43,11 @@ calls() {
 	awk '{print $3}' "$tmp/log" 2>/dev/null || echo 0
 }
 
-# The Ns to try out of 1..max: all of them, or about a dozen spread out.
+# The Ns to try out of 1..max: about a dozen spread out; with
+# KEFU_FAULT_FULL all of them (every 10th of the ~7,500 allocations).
 pick() {
-	local max=$1
+	local max=$1 op=$2
+	if [ "$full" = 1 ] && [ "$op" = malloc ]; then seq 1 10 "$max"; return; fi
 	if [ "$full" = 1 ] || [ "$max" -le 12 ]; then seq 1 "$max"; return; fi
 	python3 -c "
 import sys; m = int(sys.argv[1]); s = set([1, 2, 3, m])
@@ -62,7 +65,7 @@ errnos=(ENOSPC EIO EACCES)
 for cmd in new comment status; do
 	for op in open write fsync rename link mkdir malloc; do
 		max=$(calls "$cmd" "$op")
-		for n in $(pick "$max"); do
+		for n in $(pick "$max" "$op"); do
 			runs=$((runs + 1))
 			err=${errnos[runs % 3]}
 			mark="fault-$cmd-$op-$n-$err"
