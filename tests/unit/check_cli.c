@@ -10,45 +10,13 @@
 #include "fixture.h"
 #include "kefu/utf8.h"
 
-static void setup(void)
-{
-	fixture_setup();
-}
-
-static void teardown(void)
-{
-	fixture_teardown();
-}
-
-/* A desk with two customers; KEFU_DESK points at it. */
-static void make_desk(void)
-{
-	ck_assert_int_eq(fixture_kefu(NULL, "init desk >/dev/null"), 0);
-	setenv("KEFU_DESK", fixture_path("desk"), 1);
-	ck_assert_int_eq(fixture_kefu(NULL, "customer add huaxin 华信制造 --tier gold "
-	                 "--branch 上海分公司:华东 --branch 苏州工厂 --contact 王芳:IT主管:上海分公司 >/dev/null"), 0);
-	ck_assert_int_eq(fixture_kefu(NULL, "customer add northwind 'Northwind Logistics' "
-	                 "--branch 'Singapore HQ' >/dev/null"), 0);
-}
-
-/* Create a ticket, its id into id (KEFU_ID_MAX). */
-static void new_ticket(char *id, const char *args)
-{
-	kefu_buf out = KEFU_BUF_INIT;
-	ck_assert_int_eq(fixture_kefu(&out, "new %s", args), 0);
-	kefu_buf_rtrim(&out);
-	ck_assert_uint_eq(out.size, 12);
-	memcpy(id, out.ptr, 13);
-	kefu_buf_release(&out);
-}
-
 START_TEST(new_comment_and_status_each_add_one_commit)
 {
 	kefu_buf out = KEFU_BUF_INIT;
 	char id[32];
-	make_desk();
+	fixture_cli_desk();
 	int n = fixture_commits(fixture_path("desk"));
-	new_ticket(id, "-t '无法登录 SSO' -c huaxin --type bug -p P1 --channel wecom -m '提示密码错误'");
+	fixture_cli_ticket(id, "-t '无法登录 SSO' -c huaxin --type bug -p P1 --channel wecom -m '提示密码错误'");
 	ck_assert_int_eq(fixture_commits(fixture_path("desk")), n + 1);
 	ck_assert_int_eq(fixture_kefu(NULL, "comment %s -m '已联系 IT，正在排查' >/dev/null", id), 0);
 	ck_assert_int_eq(fixture_commits(fixture_path("desk")), n + 2);
@@ -70,10 +38,10 @@ START_TEST(list_filters_and_prints_json_for_scripts)
 {
 	kefu_buf out = KEFU_BUF_INIT;
 	char a[32], b[32], c[32];
-	make_desk();
-	new_ticket(a, "-t 'Invoice export fails' -c northwind --type billing");
-	new_ticket(b, "-t '报表数据不一致' -c huaxin --branch 苏州工厂 --type bug");
-	new_ticket(c, "-t '打印模板错位' -c huaxin");
+	fixture_cli_desk();
+	fixture_cli_ticket(a, "-t 'Invoice export fails' -c northwind --type billing");
+	fixture_cli_ticket(b, "-t '报表数据不一致' -c huaxin --branch 苏州工厂 --type bug");
+	fixture_cli_ticket(c, "-t '打印模板错位' -c huaxin");
 	ck_assert_int_eq(fixture_kefu(NULL, "status %s resolved >/dev/null", c), 0);
 
 	ck_assert_int_eq(fixture_kefu(&out, "list --customer huaxin --status open --json"), 0);
@@ -123,9 +91,9 @@ START_TEST(list_columns_align_by_display_width)
 {
 	kefu_buf out = KEFU_BUF_INIT;
 	char a[32], b[32];
-	make_desk();
-	new_ticket(a, "-t 'TITLE-A 登录失败' -c huaxin -a 李伟");
-	new_ticket(b, "-t 'TITLE-B plain' -c northwind -a sam");
+	fixture_cli_desk();
+	fixture_cli_ticket(a, "-t 'TITLE-A 登录失败' -c huaxin -a 李伟");
+	fixture_cli_ticket(b, "-t 'TITLE-B plain' -c northwind -a sam");
 	ck_assert_int_eq(fixture_kefu(&out, "list"), 0);
 	size_t col = column_of(out.ptr, "TITLE-A");
 	ck_assert_uint_eq(column_of(out.ptr, "TITLE-B"), col);
@@ -138,8 +106,8 @@ START_TEST(fsck_names_each_broken_file_and_list_keeps_going)
 {
 	kefu_buf out = KEFU_BUF_INIT, err = KEFU_BUF_INIT;
 	char a[32];
-	make_desk();
-	new_ticket(a, "-t 'still fine' -c huaxin");
+	fixture_cli_desk();
+	fixture_cli_ticket(a, "-t 'still fine' -c huaxin");
 	ck_assert_int_eq(fixture_sh(NULL, 1,
 		"cd desk && mkdir -p tickets/aa tickets/bb tickets/cc && "
 		"printf '{\"kefu\": 1, \"id\": \"T0b7k2q9x4aa\", \"events\": [], }' > tickets/aa/T0b7k2q9x4aa.json && "
@@ -169,8 +137,8 @@ START_TEST(exit_status_tells_user_errors_from_desk_errors)
 {
 	kefu_buf err = KEFU_BUF_INIT;
 	char a[32];
-	make_desk();
-	new_ticket(a, "-t x -c huaxin");
+	fixture_cli_desk();
+	fixture_cli_ticket(a, "-t x -c huaxin");
 	ck_assert_int_eq(fixture_kefu_err(NULL, &err, "frobnicate"), 1);
 	ck_assert_ptr_nonnull(strstr(err.ptr, "kefu: no command 'frobnicate'"));
 	ck_assert_int_eq(fixture_kefu_err(NULL, &err, "show Tzzzzzz"), 1);
@@ -198,8 +166,8 @@ START_TEST(the_desk_is_found_without_a_flag)
 {
 	kefu_buf out = KEFU_BUF_INIT, err = KEFU_BUF_INIT;
 	char a[32];
-	make_desk();
-	new_ticket(a, "-t 'found me' -c huaxin");
+	fixture_cli_desk();
+	fixture_cli_ticket(a, "-t 'found me' -c huaxin");
 	unsetenv("KEFU_DESK");
 	/* Inside the desk's work tree. */
 	ck_assert_int_eq(fixture_sh(&out, 0, "cd desk/tickets && '%s' list", getenv("KEFU_BIN")), 0);
@@ -224,8 +192,8 @@ START_TEST(comment_text_comes_from_stdin_or_the_editor)
 {
 	kefu_buf out = KEFU_BUF_INIT;
 	char a[32];
-	make_desk();
-	new_ticket(a, "-t 'edit me' -c huaxin");
+	fixture_cli_desk();
+	fixture_cli_ticket(a, "-t 'edit me' -c huaxin");
 	ck_assert_int_eq(fixture_kefu(NULL, "comment %s --internal < /dev/null >/dev/null 2>&1; "
 	                 "printf '从标准输入\\n第二行\\n' | '%s' comment %s --internal >/dev/null",
 	                 a, getenv("KEFU_BIN"), a), 0);
@@ -249,9 +217,9 @@ START_TEST(log_shows_who_changed_what_and_when)
 {
 	kefu_buf out = KEFU_BUF_INIT;
 	char a[32], b[32];
-	make_desk();
-	new_ticket(a, "-t 'history' -c huaxin");
-	new_ticket(b, "-t 'other ticket' -c huaxin");
+	fixture_cli_desk();
+	fixture_cli_ticket(a, "-t 'history' -c huaxin");
+	fixture_cli_ticket(b, "-t 'other ticket' -c huaxin");
 	ck_assert_int_eq(fixture_kefu(NULL, "tag %s +sso -nothing >/dev/null 2>&1 || '%s' tag %s +sso >/dev/null",
 	                 a, getenv("KEFU_BIN"), a), 0);
 	ck_assert_int_eq(fixture_kefu(NULL, "worklog %s 1h30m -m 'call with IT' >/dev/null", a), 0);
@@ -270,8 +238,8 @@ START_TEST(customer_text_never_reaches_the_terminal_raw)
 {
 	kefu_buf out = KEFU_BUF_INIT;
 	char a[32];
-	make_desk();
-	new_ticket(a, "-t \"$(printf 'evil \\033]0;pwn\\007 \\342\\200\\256txt.exe')\" -c huaxin "
+	fixture_cli_desk();
+	fixture_cli_ticket(a, "-t \"$(printf 'evil \\033]0;pwn\\007 \\342\\200\\256txt.exe')\" -c huaxin "
 	              "-m \"$(printf 'clear \\033[2J now\\r\\b')\"");
 	ck_assert_int_eq(fixture_kefu(&out, "show %s", a), 0);
 	ck_assert_ptr_null(strchr(out.ptr, '\033'));
@@ -289,9 +257,9 @@ START_TEST(show_says_where_both_sla_clocks_stand)
 {
 	kefu_buf out = KEFU_BUF_INIT;
 	char a[32];
-	make_desk();
+	fixture_cli_desk();
 	/* huaxin is a gold customer: the desk's tier override applies. */
-	new_ticket(a, "-t 'clocked' -c huaxin -p P1");
+	fixture_cli_ticket(a, "-t 'clocked' -c huaxin -p P1");
 	ck_assert_int_eq(fixture_kefu(&out, "show %s", a), 0);
 	ck_assert_msg(strstr(out.ptr, "SLA:       first response 10m left of 10m; resolution 3h left of 3h\n"),
 	              "%s", out.ptr);
@@ -341,7 +309,7 @@ Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
 	TCase *tc = tcase_create("cli");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fixture_begin, fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, new_comment_and_status_each_add_one_commit);
 	tcase_add_test(tc, list_filters_and_prints_json_for_scripts);

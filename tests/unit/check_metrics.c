@@ -507,39 +507,10 @@ END_TEST
 
 /* --- the binary on temp desks ----------------------------------------*/
 
-static void setup(void)
-{
-	fixture_setup();
-}
-
-static void teardown(void)
-{
-	fixture_teardown();
-}
-
-static void make_desk(void)
-{
-	ck_assert_int_eq(fixture_kefu(NULL, "init desk >/dev/null"), 0);
-	setenv("KEFU_DESK", fixture_path("desk"), 1);
-	ck_assert_int_eq(fixture_kefu(NULL, "customer add huaxin 华信制造 --tier gold >/dev/null"), 0);
-	ck_assert_int_eq(fixture_kefu(NULL, "customer add northwind 'Northwind Logistics' >/dev/null"), 0);
-}
-
-/* A ticket made at time when (UTC); its id into id. */
-static void new_ticket(char *id, const char *args)
-{
-	kefu_buf out = KEFU_BUF_INIT;
-	ck_assert_int_eq(fixture_kefu(&out, "new %s </dev/null", args), 0);
-	kefu_buf_rtrim(&out);
-	ck_assert_uint_eq(out.size, 12);
-	memcpy(id, out.ptr, 13);
-	kefu_buf_release(&out);
-}
-
 #define NEW_AT(id, when, args)                                     \
 	do {                                                        \
 		setenv("KEFU_NOW", when, 1);                        \
-		new_ticket(id, args);                               \
+		fixture_cli_ticket(id, args);                               \
 		setenv("KEFU_NOW", FIXTURE_NOW, 1);                 \
 	} while (0)
 
@@ -548,7 +519,7 @@ START_TEST(list_sla_shows_breached_and_at_risk_tickets)
 	kefu_buf out = KEFU_BUF_INIT;
 	char a[16], b[16], c[16];
 
-	make_desk();
+	fixture_cli_desk();
 	/* Now is Monday 18:00 in Shanghai (the default business hours). */
 	NEW_AT(a, "2026-11-23T01:00:00Z", "-t 'SSO 登录失败' -c huaxin -p P1");
 	NEW_AT(b, "2026-11-23T09:30:00Z", "-t 'Logo question' -c northwind -p P4");
@@ -585,7 +556,7 @@ END_TEST
  * customers; ids of each into hx / nw. */
 static void make_week(char hx[3][16], char nw[2][16])
 {
-	make_desk();
+	fixture_cli_desk();
 	NEW_AT(hx[0], "2026-11-16T02:00:00Z", "-t '发票导出 PDF 乱码' -c huaxin --type bug -p P2 --tags invoice");
 	NEW_AT(hx[1], "2026-11-17T03:00:00Z", "-t '报表怎么导出' -c huaxin --type usage --tags invoice");
 	NEW_AT(hx[2], "2026-11-18T03:00:00Z", "-t '希望支持多 Sheet' -c huaxin --type requirement");
@@ -782,7 +753,7 @@ Suite *metrics_suite(void)
 	tcase_add_test(tc, old_settings_without_sla_keys_still_load);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cli");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fixture_begin, fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, list_sla_shows_breached_and_at_risk_tickets);
 	tcase_add_test(tc, weekly_report_compares_with_the_week_before);

@@ -11,37 +11,6 @@
 #include "fixture.h"
 #include "kefu/workflow.h"
 
-static void setup(void)
-{
-	fixture_setup();
-}
-
-static void teardown(void)
-{
-	fixture_teardown();
-}
-
-/* Two customers with contacts; KEFU_DESK points at the desk. */
-static void make_desk(void)
-{
-	ck_assert_int_eq(fixture_kefu(NULL, "init desk >/dev/null"), 0);
-	setenv("KEFU_DESK", fixture_path("desk"), 1);
-	ck_assert_int_eq(fixture_kefu(NULL, "customer add huaxin 华信制造 --tier gold --consultant chen.jing "
-	                 "--branch 上海分公司:华东 --contact 王芳:IT主管:上海分公司 >/dev/null"), 0);
-	ck_assert_int_eq(fixture_kefu(NULL, "customer add northwind 'Northwind Logistics' "
-	                 "--branch 'Singapore HQ' --contact 'Priya Raman:Ops:Singapore HQ' >/dev/null"), 0);
-}
-
-static void new_ticket(char *id, const char *args)
-{
-	kefu_buf out = KEFU_BUF_INIT;
-	ck_assert_int_eq(fixture_kefu(&out, "new %s", args), 0);
-	kefu_buf_rtrim(&out);
-	ck_assert_uint_eq(out.size, 12);
-	memcpy(id, out.ptr, 13);
-	kefu_buf_release(&out);
-}
-
 /* 1 when a line of text starts (after blanks) with key and ends with value. */
 static int has_row(const char *text, const char *key, const char *value)
 {
@@ -73,7 +42,7 @@ static void head_subject(kefu_buf *out)
 START_TEST(customer_edit_changes_fields_in_one_commit_and_keeps_unknown_members)
 {
 	kefu_buf out = KEFU_BUF_INIT;
-	make_desk();
+	fixture_cli_desk();
 	/* A member a later kefu (or a person) added. */
 	ck_assert_int_eq(fixture_sh(NULL, 0, "cd desk && sed -i 's/\"tier\": \"gold\"/\"tier\": \"gold\", \"crm_id\": 42/' "
 	                 "customers/huaxin.json && git commit -qam 'crm id'"), 0);
@@ -111,7 +80,7 @@ END_TEST
 START_TEST(customer_edit_in_the_editor_never_writes_a_file_that_does_not_parse)
 {
 	kefu_buf out = KEFU_BUF_INIT, err = KEFU_BUF_INIT;
-	make_desk();
+	fixture_cli_desk();
 	int n = commits();
 	/* An editor that breaks the JSON. */
 	const char *bad = "#!/bin/sh\nsed -i 's/\"name\"/name/' \"$1\"\n";
@@ -144,8 +113,8 @@ START_TEST(escalation_answer_returns_the_ticket_to_in_progress)
 {
 	kefu_buf out = KEFU_BUF_INIT;
 	char id[32];
-	make_desk();
-	new_ticket(id, "-t '报表数据不一致' -c huaxin --type bug");
+	fixture_cli_desk();
+	fixture_cli_ticket(id, "-t '报表数据不一致' -c huaxin --type bug");
 	/* Nothing to answer before the escalation. */
 	ck_assert_int_eq(fixture_kefu(NULL, "escalate %s --answer -m x 2>/dev/null", id), 1);
 	ck_assert_int_eq(fixture_kefu(NULL, "escalate %s --ref ZT-1234 --owner zhang.hao >/dev/null", id), 0);
@@ -171,9 +140,9 @@ START_TEST(release_ship_lists_whom_to_tell_and_notify_records_it)
 {
 	kefu_buf out = KEFU_BUF_INIT;
 	char a[32], b[32];
-	make_desk();
-	new_ticket(a, "-t '发票导出乱码' -c huaxin --type bug --contact 王芳 --channel wecom");
-	new_ticket(b, "-t 'Invoice PDF boxes' -c northwind --type bug --contact 'Priya Raman' --channel email");
+	fixture_cli_desk();
+	fixture_cli_ticket(a, "-t '发票导出乱码' -c huaxin --type bug --contact 王芳 --channel wecom");
+	fixture_cli_ticket(b, "-t 'Invoice PDF boxes' -c northwind --type bug --contact 'Priya Raman' --channel email");
 	/* A fix needs a release that exists. */
 	ck_assert_int_eq(fixture_kefu(NULL, "fix %s --release v9 2>/dev/null", a), 1);
 	ck_assert_int_eq(fixture_kefu(&out, "release add v2.3.1 --date 2026-11-25 -m 'Invoice fixes'"), 0);
@@ -225,7 +194,7 @@ END_TEST
 START_TEST(release_files_keep_unknown_members_and_old_tickets_still_load)
 {
 	kefu_buf out = KEFU_BUF_INIT;
-	make_desk();
+	fixture_cli_desk();
 	const char *rel = "{\"kefu\": 1, \"version\": \"v3\", \"shipped\": false, \"jira\": {\"key\": \"REL-3\"}}\n";
 	fixture_write(fixture_path("desk/releases/v3.json"), rel, strlen(rel));
 	ck_assert_int_eq(fixture_sh(NULL, 0, "cd desk && git add releases && git commit -qm rel"), 0);
@@ -242,10 +211,10 @@ START_TEST(triage_groups_open_tickets_and_assign_lands_one_commit_each)
 {
 	kefu_buf out = KEFU_BUF_INIT;
 	char a[32], b[32], c[32];
-	make_desk();
-	new_ticket(a, "-t '无法登录' -c huaxin --type bug");
-	new_ticket(b, "-t 'Export slow' -c northwind --type usage -a sam.taylor");
-	new_ticket(c, "-t '打印错位' -c huaxin --type bug");
+	fixture_cli_desk();
+	fixture_cli_ticket(a, "-t '无法登录' -c huaxin --type bug");
+	fixture_cli_ticket(b, "-t 'Export slow' -c northwind --type usage -a sam.taylor");
+	fixture_cli_ticket(c, "-t '打印错位' -c huaxin --type bug");
 	ck_assert_int_eq(fixture_kefu(&out, "triage"), 0);
 	ck_assert_ptr_nonnull(strstr(out.ptr, "Triage: 3 open tickets"));
 	ck_assert_ptr_nonnull(strstr(out.ptr, "Unassigned (2)"));
@@ -273,9 +242,9 @@ START_TEST(a_low_score_opens_a_followup_for_the_consultant)
 {
 	kefu_buf out = KEFU_BUF_INIT;
 	char a[32], b[32];
-	make_desk();
-	new_ticket(a, "-t '账单多收费' -c huaxin --type billing --contact 王芳");
-	new_ticket(b, "-t 'Report question' -c northwind --type usage");
+	fixture_cli_desk();
+	fixture_cli_ticket(a, "-t '账单多收费' -c huaxin --type billing --contact 王芳");
+	fixture_cli_ticket(b, "-t 'Report question' -c northwind --type usage");
 	ck_assert_int_eq(fixture_kefu(NULL, "status %s resolved >/dev/null", a), 0);
 	ck_assert_int_eq(fixture_kefu(NULL, "status %s resolved >/dev/null", b), 0);
 	int n = commits();
@@ -310,12 +279,12 @@ START_TEST(followup_list_shows_resolved_unrated_tickets_after_the_waiting_days)
 {
 	kefu_buf out = KEFU_BUF_INIT;
 	char a[32], b[32];
-	make_desk();
+	fixture_cli_desk();
 	setenv("KEFU_NOW", "2026-11-10T10:00:00Z", 1);
-	new_ticket(a, "-t '旧问题已解决' -c huaxin");
+	fixture_cli_ticket(a, "-t '旧问题已解决' -c huaxin");
 	ck_assert_int_eq(fixture_kefu(NULL, "status %s resolved >/dev/null", a), 0);
 	setenv("KEFU_NOW", FIXTURE_NOW, 1);
-	new_ticket(b, "-t '今天刚解决' -c huaxin");
+	fixture_cli_ticket(b, "-t '今天刚解决' -c huaxin");
 	ck_assert_int_eq(fixture_kefu(NULL, "status %s resolved >/dev/null", b), 0);
 	ck_assert_int_eq(fixture_kefu(&out, "followup list"), 0);
 	ck_assert_ptr_nonnull(strstr(out.ptr, a));
@@ -332,11 +301,11 @@ START_TEST(chinese_and_english_sensitive_words_flag_customer_text_only)
 {
 	kefu_buf out = KEFU_BUF_INIT;
 	char a[32], b[32], c[32], d[32];
-	make_desk();
-	new_ticket(a, "-t '账单多收了，我们要投诉并要求退款' -c huaxin");
-	new_ticket(b, "-t 'Export slow' -c northwind -m 'This is UNACCEPTABLE, we will call our Lawyer'");
-	new_ticket(c, "-t '打印错位' -c huaxin");
-	new_ticket(d, "-t '报表问题' -c huaxin");
+	fixture_cli_desk();
+	fixture_cli_ticket(a, "-t '账单多收了，我们要投诉并要求退款' -c huaxin");
+	fixture_cli_ticket(b, "-t 'Export slow' -c northwind -m 'This is UNACCEPTABLE, we will call our Lawyer'");
+	fixture_cli_ticket(c, "-t '打印错位' -c huaxin");
+	fixture_cli_ticket(d, "-t '报表问题' -c huaxin");
 	/* Words in the team's own notes do not flag; the customer's do. */
 	ck_assert_int_eq(fixture_kefu(NULL, "comment %s -i -m '客户可能会投诉' >/dev/null", c), 0);
 	ck_assert_int_eq(fixture_kefu(NULL, "comment %s --from-customer -m '再这样我们就解约' >/dev/null", d), 0);
@@ -372,11 +341,11 @@ START_TEST(recurring_groups_similar_titles_and_promote_makes_one_requirement)
 {
 	kefu_buf out = KEFU_BUF_INIT;
 	char a[32], b[32], c[32], e[32];
-	make_desk();
-	new_ticket(a, "-t '发票导出 PDF 后中文显示为方框' -c huaxin --tags invoice");
-	new_ticket(b, "-t '发票导出PDF中文显示方框' -c northwind --tags invoice");
-	new_ticket(c, "-t '安卓 App 打开审批单就闪退' -c huaxin");
-	new_ticket(e, "-t '导出 PDF 中文是方框' -c huaxin");
+	fixture_cli_desk();
+	fixture_cli_ticket(a, "-t '发票导出 PDF 后中文显示为方框' -c huaxin --tags invoice");
+	fixture_cli_ticket(b, "-t '发票导出PDF中文显示方框' -c northwind --tags invoice");
+	fixture_cli_ticket(c, "-t '安卓 App 打开审批单就闪退' -c huaxin");
+	fixture_cli_ticket(e, "-t '导出 PDF 中文是方框' -c huaxin");
 	ck_assert_int_eq(fixture_kefu(&out, "recurring"), 0);
 	ck_assert_ptr_nonnull(strstr(out.ptr, "Similar titles"));
 	char key[64];
@@ -416,9 +385,9 @@ START_TEST(worklog_report_sums_per_consultant_and_customer)
 {
 	kefu_buf out = KEFU_BUF_INIT;
 	char a[32], b[32];
-	make_desk();
-	new_ticket(a, "-t '无法登录' -c huaxin");
-	new_ticket(b, "-t 'Export slow' -c northwind");
+	fixture_cli_desk();
+	fixture_cli_ticket(a, "-t '无法登录' -c huaxin");
+	fixture_cli_ticket(b, "-t 'Export slow' -c northwind");
 	ck_assert_int_eq(fixture_kefu(NULL, "worklog %s 45m >/dev/null", a), 0);
 	ck_assert_int_eq(fixture_kefu(NULL, "worklog %s 1h30m >/dev/null", b), 0);
 	ck_assert_int_eq(fixture_sh(NULL, 0, "GIT_AUTHOR_NAME='Chen Jing' GIT_AUTHOR_EMAIL=chen.jing@kefu.example "
@@ -452,11 +421,11 @@ START_TEST(export_hands_over_one_customer_and_nothing_of_anyone_else)
 {
 	kefu_buf out = KEFU_BUF_INIT;
 	char a[32], b[32], m[32];
-	make_desk();
-	new_ticket(a, "-t '发票导出乱码' -c huaxin --contact 王芳 -m '财务今天要寄发票'");
-	new_ticket(b, "-t 'Invoice PDF boxes' -c northwind --contact 'Priya Raman' -m 'their secret words'");
+	fixture_cli_desk();
+	fixture_cli_ticket(a, "-t '发票导出乱码' -c huaxin --contact 王芳 -m '财务今天要寄发票'");
+	fixture_cli_ticket(b, "-t 'Invoice PDF boxes' -c northwind --contact 'Priya Raman' -m 'their secret words'");
 	/* Logged under the wrong customer, then moved to huaxin. */
-	new_ticket(m, "-t '导出慢' -c northwind --branch 'Singapore HQ' --contact 'Priya Raman' -m 'Singapore words'");
+	fixture_cli_ticket(m, "-t '导出慢' -c northwind --branch 'Singapore HQ' --contact 'Priya Raman' -m 'Singapore words'");
 	ck_assert_int_eq(fixture_kefu(NULL, "set %s customer huaxin >/dev/null", m), 0);
 	ck_assert_int_eq(fixture_kefu(NULL, "set %s contact 王芳 >/dev/null", m), 0);
 	/* A link to the other customer's ticket, a public comment, an internal note. */
@@ -523,7 +492,7 @@ Suite *workflow_suite(void)
 {
 	Suite *s = suite_create("workflow");
 	TCase *tc = tcase_create("workflow");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fixture_begin, fixture_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, customer_edit_changes_fields_in_one_commit_and_keeps_unknown_members);
 	tcase_add_test(tc, customer_edit_in_the_editor_never_writes_a_file_that_does_not_parse);

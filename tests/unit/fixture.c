@@ -161,3 +161,28 @@ void fixture_write(const char *path, const char *data, size_t len)
 	ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
 	fclose(fp);
 }
+
+void fixture_begin(void)
+{
+	fixture_setup();
+}
+
+void fixture_cli_desk(void)
+{
+	ck_assert_int_eq(fixture_kefu(NULL, "init desk >/dev/null"), 0);
+	setenv("KEFU_DESK", fixture_path("desk"), 1);
+	ck_assert_int_eq(fixture_kefu(NULL, "customer add huaxin 华信制造 --tier gold --consultant chen.jing "
+	                 "--branch 上海分公司:华东 --branch 苏州工厂 --contact 王芳:IT主管:上海分公司 >/dev/null"), 0);
+	ck_assert_int_eq(fixture_kefu(NULL, "customer add northwind 'Northwind Logistics' "
+	                 "--branch 'Singapore HQ' --contact 'Priya Raman:Ops:Singapore HQ' >/dev/null"), 0);
+}
+
+void fixture_cli_ticket(char *id, const char *args)
+{
+	kefu_buf out = KEFU_BUF_INIT;
+	ck_assert_int_eq(fixture_kefu(&out, "new %s </dev/null", args), 0);
+	kefu_buf_rtrim(&out);
+	ck_assert_uint_eq(out.size, 12);
+	memcpy(id, out.ptr, 13);
+	kefu_buf_release(&out);
+}

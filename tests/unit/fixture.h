@@ -28,6 +28,18 @@ int fixture_kefu(kefu_buf *out, const char *fmt, ...) __attribute__((format(prin
 int fixture_kefu_err(kefu_buf *out, kefu_buf *err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* fixture_setup() as a Check fixture, and its teardown. */
+void fixture_begin(void);
+
+/* A desk made with the binary, KEFU_DESK pointing at it: customer
+ * huaxin (华信制造, tier gold, consultant chen.jing, branches 上海分公司
+ * and 苏州工厂, contact 王芳) and northwind (Northwind Logistics, branch
+ * Singapore HQ, contact Priya Raman). */
+void fixture_cli_desk(void);
+
+/* `kefu new ARGS`; the new id into id (KEFU_ID_MAX). */
+void fixture_cli_ticket(char *id, const char *args);
+
 /* Number of commits on HEAD of the repository at dir. */
 int fixture_commits(const char *dir);
 
