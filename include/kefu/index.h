@@ -93,10 +93,9 @@ int kefu_index_facts(kefu_index *idx, kefu_factset *out, const kefu_facts_query 
 typedef struct kefu_row_sla {
 	char cell[16];
 	kefu_sla_level level;
-	char flag[64]; /* the first sensitive word the customer wrote, or "" */
 } kefu_row_sla;
 
-/* The SLA clock (and risk flag) of every row of rows, from the index's facts, into *out
+/* The SLA clock of every row of rows, from the index's facts, into *out
  * (parallel to rows; caller frees). With want set, rows at another level
  * are dropped (rows is compacted) and limit (0: none) caps what is left.
  * customer / open_only narrow the facts read, as the query did. */

@@ -880,18 +880,12 @@ int kefu_index_sla(kefu_index *idx, const kefu_conf *c, kefu_rows *rows, kefu_ro
 		goto done;
 	for (size_t i = 0; i < rows->n; i++) {
 		const kefu_facts *f = bsearch(rows->rows[i].id, set.items, set.n, sizeof(*set.items), facts_cmp);
-		kefu_row_sla r = {"-", KEFU_SLA_NONE, ""};
+		kefu_row_sla r = {"-", KEFU_SLA_NONE};
 		if (f) {
 			kefu_sla s;
-			/* The row's flags were matched when the ticket was indexed,
-			 * with these words and in their order ("a, b"): matching the
-			 * text again was half of a warm start at 100,000 tickets. */
-			const char *flags = rows->rows[i].flags;
 			kefu_sla_eval(&s, f, c, now);
 			kefu_sla_cell(r.cell, &s);
 			r.level = kefu_sla_worst(&s);
-			if (*flags)
-				snprintf(r.flag, sizeof(r.flag), "%.*s", (int)strcspn(flags, ","), flags);
 		}
 		if (want && r.level != *want)
 			continue;
