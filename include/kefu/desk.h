@@ -18,10 +18,10 @@ typedef struct kefu_desk kefu_desk;
  * The path is appended to out. */
 int kefu_desk_locate(kefu_buf *out, const char *flag, int *created);
 
-/* Make a desk at path: a git repository (new, or an existing one without
- * kefu.json) with kefu.json, tickets/, customers/, kb/, replies/ and
- * .gitattributes, in one commit "desk: init". KEFU_EEXISTS when path is
- * a desk already. */
+/* Make a desk at path: a git repository (new, or an existing empty one)
+ * with kefu.json, tickets/, customers/, kb/, replies/ and .gitattributes,
+ * in one commit "desk: init". KEFU_EEXISTS when path is a desk already or
+ * a repository with history (a project, not a desk). */
 int kefu_desk_init(const char *path, const char *name);
 
 /* Open the desk at path and bring its index up to date. Repairs after a

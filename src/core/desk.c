@@ -110,13 +110,22 @@ int kefu_desk_init(const char *path, const char *name)
 
 	if (has_kefu_json(path))
 		return kefu_error_set(KEFU_EEXISTS, "'%s' is already a kefu desk", path);
-	error = kefu_store_init(path);
-	if (error == KEFU_EEXISTS)
-		error = 0; /* a git repository without kefu.json: add the desk to it */
+	int existed = (error = kefu_store_init(path)) == KEFU_EEXISTS;
+	if (existed)
+		error = 0; /* an empty git repository: make the desk in it */
 	if (error < 0)
 		return error;
-	if ((error = kefu_store_open(&s, path, NULL, NULL)) < 0 ||
-	    (error = kefu_txn_begin(&t, s)) < 0)
+	if ((error = kefu_store_open(&s, path, NULL, NULL)) < 0)
+		goto done;
+	/* A repository with history is somebody's project, not a desk: a
+	 * stray 'kefu init' there must not commit desk files into it. */
+	if (existed && kefu_store_head(s, NULL, NULL) == 0) {
+		error = kefu_error_set(KEFU_EEXISTS,
+			"'%s' is a git repository with history; make the desk in a new directory", path);
+		goto done;
+	}
+	kefu_error_clear();
+	if ((error = kefu_txn_begin(&t, s)) < 0)
 		goto done;
 	kefu_conf_default_text(&conf, name ? name : "kefu desk");
 	{

@@ -87,6 +87,20 @@ START_TEST(init_makes_one_commit_with_the_desk_layout)
 }
 END_TEST
 
+START_TEST(init_takes_an_empty_repository_but_not_a_project)
+{
+	ck_assert_int_eq(fixture_sh(NULL, 1, "git init -q empty && git init -q project && "
+	                 "cd project && echo code > main.c && git add main.c && "
+	                 "git -c user.name=x -c user.email=x@y commit -qm code"), 0);
+	ck_assert_int_eq(kefu_desk_init(fixture_path("empty"), "test"), 0);
+	ck_assert_int_eq(fixture_commits(fixture_path("empty")), 1);
+	ck_assert_int_eq(kefu_desk_init(fixture_path("project"), "test"), KEFU_EEXISTS);
+	ck_assert_ptr_nonnull(strstr(kefu_error_last(), "repository with history"));
+	ck_assert_int_eq(fixture_commits(fixture_path("project")), 1);
+	ck_assert_int_eq(access(fixture_path("project/kefu.json"), F_OK), -1);
+}
+END_TEST
+
 START_TEST(every_change_is_exactly_one_commit)
 {
 	kefu_desk *d = make_desk();
@@ -437,6 +451,7 @@ Suite *desk_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, init_makes_one_commit_with_the_desk_layout);
+	tcase_add_test(tc, init_takes_an_empty_repository_but_not_a_project);
 	tcase_add_test(tc, every_change_is_exactly_one_commit);
 	tcase_add_test(tc, refused_changes_write_nothing);
 	tcase_add_test(tc, ids_resolve_from_unique_prefixes_only);
