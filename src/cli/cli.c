@@ -90,6 +90,29 @@ int kefu_cli_resolve(kefu_desk *d, char *out, const char *arg)
 	return error < 0 ? kefu_cli_fail(error) : 0;
 }
 
+int kefu_cli_change(kefu_cli *cli, const char *idarg, kefu_cli_change_fn fn, const void *arg)
+{
+	kefu_desk *d = NULL;
+	kefu_buf summary = KEFU_BUF_INIT;
+	char id[KEFU_ID_MAX];
+	int code, error;
+
+	if ((code = kefu_cli_open(cli, &d)) != 0)
+		return code;
+	if ((code = kefu_cli_resolve(d, id, idarg)) != 0)
+		goto done;
+	if ((error = fn(d, id, arg, &summary)) < 0) {
+		code = kefu_cli_fail(error);
+		goto done;
+	}
+	kefu_cli_put(stdout, summary.ptr);
+	putchar('\n');
+done:
+	kefu_buf_release(&summary);
+	kefu_desk_free(d);
+	return code;
+}
+
 int kefu_cli_columns(void)
 {
 	struct winsize ws;

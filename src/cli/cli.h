@@ -63,6 +63,14 @@ int kefu_cli_open(kefu_cli *cli, kefu_desk **out);
 /* Resolve a typed id through the desk; prints and returns exit status. */
 int kefu_cli_resolve(kefu_desk *d, char *out, const char *arg);
 
+/* A change to one ticket: fn(d, id, arg, summary) makes it (one commit)
+ * and appends the commit subject to summary. */
+typedef int (*kefu_cli_change_fn)(kefu_desk *d, const char *id, const void *arg, kefu_buf *summary);
+
+/* Open the desk, resolve idarg, run fn, print its subject; the exit
+ * status. */
+int kefu_cli_change(kefu_cli *cli, const char *idarg, kefu_cli_change_fn fn, const void *arg);
+
 /* Write text made safe for a terminal to fp (newlines kept). */
 void kefu_cli_put(FILE *fp, const char *text);
 

@@ -7,28 +7,22 @@
 #include "kefu/error.h"
 #include "kefu/workflow.h"
 
-/* Open the desk, resolve the id, apply, print the commit subject. */
+/* The actions of one command, applied as one commit. */
+struct actions {
+	const kefu_action *acts;
+	size_t n;
+};
+
+static int apply(kefu_desk *d, const char *id, const void *arg, kefu_buf *summary)
+{
+	const struct actions *a = arg;
+	return kefu_desk_apply(d, id, a->acts, a->n, summary);
+}
+
 static int run(kefu_cli *cli, const char *idarg, const kefu_action *acts, size_t n)
 {
-	kefu_desk *d = NULL;
-	kefu_buf summary = KEFU_BUF_INIT;
-	char id[KEFU_ID_MAX];
-	int code, error;
-
-	if ((code = kefu_cli_open(cli, &d)) != 0)
-		return code;
-	if ((code = kefu_cli_resolve(d, id, idarg)) != 0)
-		goto done;
-	if ((error = kefu_desk_apply(d, id, acts, n, &summary)) < 0) {
-		code = kefu_cli_fail(error);
-		goto done;
-	}
-	kefu_cli_put(stdout, summary.ptr);
-	putchar('\n');
-done:
-	kefu_buf_release(&summary);
-	kefu_desk_free(d);
-	return code;
+	struct actions a = {acts, n};
+	return kefu_cli_change(cli, idarg, apply, &a);
 }
 
 static int want_args(kefu_cli *cli, int min, int max)

@@ -240,62 +240,40 @@ int kefu_cmd_release(kefu_cli *cli)
 	return code;
 }
 
+static int fix_change(kefu_desk *d, const char *id, const void *version, kefu_buf *summary)
+{
+	return kefu_release_fix(d, id, version, summary);
+}
+
+static int notify_change(kefu_desk *d, const char *id, const void *text, kefu_buf *summary)
+{
+	return kefu_release_notify(d, id, text, summary);
+}
+
 int kefu_cmd_fix(kefu_cli *cli)
 {
 	const char *release = NULL;
-	kefu_desk *d = NULL;
-	kefu_buf summary = KEFU_BUF_INIT;
-	char id[KEFU_ID_MAX];
-	int code, error;
+	int code;
 	kefu_opt opts[] = {{"release", 'r', &release, NULL}, {NULL, 0, NULL, NULL}};
 
 	if ((code = kefu_cli_args(cli, opts, 0)) != 0)
 		return code;
 	if (cli->npos != 1 || !release)
 		return kefu_cli_usage("fix: want ID --release VERSION; see 'kefu help fix'");
-	if ((code = kefu_cli_open(cli, &d)) != 0)
-		return code;
-	if ((code = kefu_cli_resolve(d, id, cli->pos[0])) != 0)
-		goto done;
-	if ((error = kefu_release_fix(d, id, release, &summary)) < 0) {
-		code = kefu_cli_fail(error);
-		goto done;
-	}
-	kefu_cli_put(stdout, summary.ptr);
-	putchar('\n');
-done:
-	kefu_buf_release(&summary);
-	kefu_desk_free(d);
-	return code;
+	return kefu_cli_change(cli, cli->pos[0], fix_change, release);
 }
 
 int kefu_cmd_notify(kefu_cli *cli)
 {
 	const char *msg = NULL;
-	kefu_desk *d = NULL;
-	kefu_buf summary = KEFU_BUF_INIT;
-	char id[KEFU_ID_MAX];
-	int code, error;
+	int code;
 	kefu_opt opts[] = {{"message", 'm', &msg, NULL}, {NULL, 0, NULL, NULL}};
 
 	if ((code = kefu_cli_args(cli, opts, 0)) != 0)
 		return code;
 	if (cli->npos != 1)
 		return kefu_cli_usage("notify: which ticket? see 'kefu help notify'");
-	if ((code = kefu_cli_open(cli, &d)) != 0)
-		return code;
-	if ((code = kefu_cli_resolve(d, id, cli->pos[0])) != 0)
-		goto done;
-	if ((error = kefu_release_notify(d, id, msg, &summary)) < 0) {
-		code = kefu_cli_fail(error);
-		goto done;
-	}
-	kefu_cli_put(stdout, summary.ptr);
-	putchar('\n');
-done:
-	kefu_buf_release(&summary);
-	kefu_desk_free(d);
-	return code;
+	return kefu_cli_change(cli, cli->pos[0], notify_change, msg);
 }
 
 /* --- triage ------------------------------------------------------------*/
