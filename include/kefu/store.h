@@ -22,6 +22,10 @@ typedef void (*kefu_notice_cb)(const char *msg, void *payload);
  * memory aborts with a message). For store.c and sync.c only. */
 int kefu_store__git_init(void);
 
+/* Load the TLS certificates kefu_store__git_init deferred (sync calls
+ * this before it talks to a remote). */
+void kefu_store__tls_load(void);
+
 /* Make path a new git repository (no commit yet). */
 int kefu_store_init(const char *path);
 

@@ -547,6 +547,7 @@ static int do_fetch(struct sync *sy)
 	net_reset(&sy->net);
 	/* Only our branch: the remote-tracking ref is all sync reads. */
 	snprintf(spec, sizeof(spec), "+%s:%s", sy->remote_ref, sy->tracking);
+	kefu_store__tls_load();
 	error = git_remote_fetch(sy->remote, &arr, &opts, "kefu sync: fetch");
 	if (error < 0)
 		return net_fail(error, &sy->net, "fetch from", sy->remote);
@@ -800,6 +801,7 @@ static int do_push(struct sync *sy)
 	net_callbacks(&opts.callbacks, &sy->net);
 	net_reset(&sy->net);
 	snprintf(spec, sizeof(spec), "refs/heads/%s:%s", sy->branch, sy->remote_ref);
+	kefu_store__tls_load();
 	error = git_remote_push(sy->remote, &arr, &opts);
 	if (error == GIT_ENONFASTFORWARD || (error == 0 && sy->net.rejected[0] &&
 	    (strstr(sy->net.rejected, "fast-forward") || strstr(sy->net.rejected, "fetch first") ||

@@ -54,5 +54,6 @@ Suite *metrics_suite(void);
 Suite *kb_suite(void);
 Suite *sync_suite(void);
 Suite *workflow_suite(void);
+Suite *gitindex_suite(void);
 
 #endif
