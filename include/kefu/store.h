@@ -40,6 +40,14 @@ int kefu_store_open(kefu_store **out, const char *path, kefu_notice_cb notice,
                     void *payload);
 void kefu_store_free(kefu_store *s);
 
+/* Inside the console: a commit leaves git's index (10 MB at 100,000
+ * tickets) for kefu_store_flush, which the console calls once the screen
+ * shows the change. Until then the desk lock and the journal stay, so
+ * other kefu processes wait and a crash is repaired on the next open.
+ * The next transaction, kefu_store_lock and kefu_store_free flush first. */
+void kefu_store_defer_git_index(kefu_store *s, int on);
+int kefu_store_flush(kefu_store *s);
+
 /* Work tree root, without trailing slash. Borrowed. */
 const char *kefu_store_workdir(const kefu_store *s);
 /* "<gitdir>/kefu", kefu's private directory (created on open). Borrowed. */
@@ -61,6 +69,15 @@ int kefu_store_identity(kefu_store *s, kefu_buf *out);
 int kefu_store_read(kefu_store *s, kefu_buf *out, const char *tree_hex,
                     const char *path, char *blob_hex);
 int kefu_store_read_blob(kefu_store *s, kefu_buf *out, const char *blob_hex);
+
+/* A handle for reading blobs from another thread than the store's (one
+ * reader per thread; the store itself stays on its own). *out: caller
+ * frees with kefu_store_reader_free (NULL is fine). */
+typedef struct kefu_store_reader kefu_store_reader;
+int kefu_store_reader_new(kefu_store_reader **out, kefu_store *s);
+/* Append blob blob_hex to out. */
+int kefu_store_reader_read(kefu_store_reader *r, kefu_buf *out, const char *blob_hex);
+void kefu_store_reader_free(kefu_store_reader *r);
 
 /* Called per file that differs; old_blob / new_blob NULL when the file
  * was added / deleted. A non-zero return stops the walk and is returned. */

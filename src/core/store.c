@@ -33,6 +33,11 @@ struct kefu_store {
 	char *kefudir;
 	kefu_notice_cb notice;
 	void *payload;
+	/* kefu_store_defer_git_index: the paths of a commit whose entries
+	 * in git's index wait for kefu_store_flush (lock and journal kept). */
+	int defer;
+	char **pending;
+	size_t npending, apending;
 };
 
 typedef struct staged {
@@ -485,10 +490,23 @@ fail:
 	return error;
 }
 
+static void drop_pending(kefu_store *s)
+{
+	for (size_t i = 0; i < s->npending; i++)
+		free(s->pending[i]);
+	s->npending = 0;
+}
+
 void kefu_store_free(kefu_store *s)
 {
 	if (!s)
 		return;
+	if (kefu_store_flush(s) < 0) {
+		/* The journal stays: the next open brings git's index in line. */
+		drop_pending(s);
+		lock_release(s);
+	}
+	free(s->pending);
 	git_repository_free(s->repo);
 	free(s->workdir);
 	free(s->gitdir);
@@ -655,6 +673,67 @@ int kefu_store_read_blob(kefu_store *s, kefu_buf *out, const char *blob_hex)
 	if (git_oid_fromstr(&oid, blob_hex) < 0)
 		return kefu_error_set(KEFU_EINVALID, "bad blob id '%s'", blob_hex);
 	return read_blob_oid(s, out, &oid);
+}
+
+/* A reader owns its own repository handle: libgit2 objects are not shared
+ * between threads, and each handle has its own caches. */
+struct kefu_store_reader {
+	git_repository *repo;
+	git_odb *odb;
+};
+
+/* While readers exist, libgit2 does not hash what it inflates to compare
+ * with the object's id: a sixth of reading a blob, and what readers feed
+ * is the derived index (zlib's checksum still guards the pack). Readers
+ * are made and freed on one thread. */
+static int readers;
+
+int kefu_store_reader_new(kefu_store_reader **out, kefu_store *s)
+{
+	kefu_store_reader *r = kefu_xcalloc(1, sizeof(*r));
+	int error;
+
+	*out = NULL;
+	if ((error = git_repository_open_bare(&r->repo, s->gitdir)) < 0 ||
+	    (error = git_repository_odb(&r->odb, r->repo)) < 0) {
+		kefu_store_reader_free(r);
+		return git_fail(error, "cannot open the object database");
+	}
+	if (readers++ == 0)
+		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	*out = r;
+	return 0;
+}
+
+int kefu_store_reader_read(kefu_store_reader *r, kefu_buf *out, const char *blob_hex)
+{
+	git_odb_object *obj = NULL;
+	git_oid oid;
+	int error;
+
+	if (git_oid_fromstr(&oid, blob_hex) < 0)
+		return kefu_error_set(KEFU_EINVALID, "bad blob id '%s'", blob_hex);
+	/* Straight from the object database: git_blob_lookup would also put
+	 * every blob in the repository's object cache. */
+	if ((error = git_odb_read(&obj, r->odb, &oid)) < 0)
+		return git_fail(error, "cannot read blob");
+	if (git_odb_object_type(obj) != GIT_OBJECT_BLOB)
+		error = kefu_error_set(KEFU_EBADDATA, "object %s is not a blob", blob_hex);
+	else
+		kefu_buf_put(out, git_odb_object_data(obj), git_odb_object_size(obj));
+	git_odb_object_free(obj);
+	return error;
+}
+
+void kefu_store_reader_free(kefu_store_reader *r)
+{
+	if (!r)
+		return;
+	if (r->odb && --readers == 0)
+		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
+	git_odb_free(r->odb);
+	git_repository_free(r->repo);
+	free(r);
 }
 
 /* --- tree differences --------------------------------------------------*/
@@ -1030,7 +1109,7 @@ int kefu_txn_begin(kefu_txn **out, kefu_store *s)
 		return kefu_error_set(KEFU_ECONFLICT,
 			"HEAD is detached in '%s'; check out the desk's branch first (git switch main)",
 			s->workdir);
-	if ((error = git_lock_present(s)) < 0)
+	if ((error = kefu_store_flush(s)) < 0 || (error = git_lock_present(s)) < 0)
 		return error;
 	if ((error = lock_take(s)) < 0)
 		return error;
@@ -1209,6 +1288,15 @@ int kefu_txn_commit(kefu_txn *t, const char *message, char *commit_hex)
 		git_oid_tostr(commit_hex, KEFU_OID_HEX, &commit_id);
 	if (t->bulk)
 		goto done;
+	if (s->defer) {
+		/* The lock and the journal stay until kefu_store_flush. */
+		for (size_t i = 0; i < t->nfiles; i++) {
+			KEFU_ARRAY_GROW(s->pending, s->npending + 1, s->apending);
+			s->pending[s->npending++] = kefu_xstrdup(t->files[i].path);
+		}
+		t->locked = 0;
+		goto done;
+	}
 	if ((error = update_git_index(s, paths, t->nfiles)) < 0)
 		goto done;
 	kefu_path(journal, sizeof(journal), s, "journal");
@@ -1422,7 +1510,30 @@ void kefu_txn_free(kefu_txn *t)
 
 int kefu_store_lock(kefu_store *s)
 {
-	return lock_take(s);
+	int error = kefu_store_flush(s);
+	return error < 0 ? error : lock_take(s);
+}
+
+void kefu_store_defer_git_index(kefu_store *s, int on)
+{
+	s->defer = on;
+}
+
+int kefu_store_flush(kefu_store *s)
+{
+	char journal[4096];
+	int error;
+
+	if (!s->npending)
+		return 0;
+	/* Failing (git holds index.lock), everything stays for a retry. */
+	if ((error = update_git_index(s, s->pending, s->npending)) < 0)
+		return error;
+	drop_pending(s);
+	kefu_path(journal, sizeof(journal), s, "journal");
+	unlink(journal);
+	lock_release(s);
+	return 0;
 }
 
 void kefu_store_unlock(kefu_store *s)

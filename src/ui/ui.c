@@ -547,6 +547,7 @@ int kefu_ui_run(const char *desk_path, const char *theme_arg, int bench_exit)
 	ui.report.ops->open(&ui.report, &ui);
 	ui.queue.ops->open(&ui.queue, &ui);
 	ui.main = ui.focus = &ui.queue;
+	kefu_store_defer_git_index(kefu_desk_store(ui.desk), 1);
 	kefu_store_head(kefu_desk_store(ui.desk), ui.head, NULL);
 	upstream(&ui);
 	if (kefu_view_queue_selected(&ui.queue))
@@ -562,6 +563,9 @@ int kefu_ui_run(const char *desk_path, const char *theme_arg, int bench_exit)
 		kefu_ui_redraw(&ui);
 		if (ui.bench_exit)
 			break;
+		/* The change is on screen: now bring git's index in line. */
+		if (kefu_store_flush(kefu_desk_store(ui.desk)) < 0)
+			kefu_ui_message(&ui, 1, "%s", kefu_error_last());
 		rc = get_wch(&ch);
 		if (got_signal)
 			break;

@@ -3,7 +3,8 @@
  *   kefu-bench-probe search DESK FILE   time kefu_kb_search per query line
  *                                       (articles and tickets, 10 each)
  *   kefu-bench-probe apply DESK N       time kefu_desk_apply (one comment,
- *                                       its commit and index refresh) N times
+ *                                       its commit and index refresh) N times,
+ *                                       and apart the flush of git's index
  *   kefu-bench-probe touch DESK N SEED  commit a comment on N tickets as one
  *                                       commit behind the index's back
  *   kefu-bench-probe ids DESK N         N ticket ids spread over the desk
@@ -88,14 +89,17 @@ static int cmd_search(kefu_desk *d, const char *file)
 	return 0;
 }
 
+/* As the console does it: git's index is brought in line after the
+ * change is on screen, timed apart as "flush". */
 static int cmd_apply(kefu_desk *d, size_t n)
 {
 	kefu_rows rows = {0};
-	double *t = calloc(n + 1, sizeof(*t));
+	double *t = calloc(n + 1, sizeof(*t)), *f = calloc(n + 1, sizeof(*f));
 	int error;
 
 	if ((error = all_ids(d, &rows)) < 0)
 		goto done;
+	kefu_store_defer_git_index(kefu_desk_store(d), 1);
 	for (size_t i = 0; i < n && rows.n; i++) {
 		kefu_action a = {0};
 		double t0;
@@ -105,11 +109,17 @@ static int cmd_apply(kefu_desk *d, size_t n)
 		if ((error = kefu_desk_apply(d, rows.rows[(i * 7919) % rows.n].id, &a, 1, NULL)) < 0)
 			goto done;
 		t[i] = now_ms() - t0;
+		t0 = now_ms();
+		if ((error = kefu_store_flush(kefu_desk_store(d))) < 0)
+			goto done;
+		f[i] = now_ms() - t0;
 	}
 	print_stats("apply", t, n);
+	print_stats("flush", f, n);
 done:
 	kefu_rows_free(&rows);
 	free(t);
+	free(f);
 	return error;
 }
 

@@ -132,6 +132,7 @@ EOF
 	hf "$size" comment "$(runs 10 3)" "$KEFU --desk $work comment ${ids[1]} -m benchmark" --warmup 1
 	"$PROBE" apply "$work" 20 >"$DIR/probe.out"
 	put "$size" apply_p50 "$(awk '$1=="apply_p50"{print $2}' "$DIR/probe.out")"
+	put "$size" flush_p50 "$(awk '$1=="flush_p50"{print $2}' "$DIR/probe.out")"
 
 	note "== $size: sync pulling 1,000 remote changes"
 	git clone -q --bare "$work" "$DIR/remote-$size.git"

@@ -44,6 +44,8 @@ keys r Enter Enter
 check "r rates the ticket" wait_subject "^$id: rate 5$"
 n1=$(git -C "$desk" rev-list --count HEAD)
 check "every action was exactly one commit" test $((n1 - n0)) -eq 9
+check "git's index follows the console's commits" eventually sh -c "test -z \"\$(git -C '$desk' status --porcelain)\""
+check "the desk lock is free for the shell meanwhile" sh -c "'$KEFU_BIN' --desk '$desk' comment $id -m 从命令行补充 >/dev/null"
 keys h
 check "h shows the history from git" wait_for "History of $id"
 check "the history names the author" wait_for "Li Wei <li.wei@kefu.example>"

@@ -170,6 +170,45 @@ START_TEST(a_locked_or_corrupt_index_is_left_alone)
 }
 END_TEST
 
+START_TEST(the_console_defers_the_index_until_flush)
+{
+	kefu_store *s = NULL;
+	kefu_txn *t = NULL;
+	kefu_buf out = KEFU_BUF_INIT;
+	repo(3);
+	ck_assert_int_eq(kefu_store_open(&s, fixture_path("r"), NULL, NULL), 0);
+	kefu_store_defer_git_index(s, 1);
+	ck_assert_int_eq(kefu_txn_begin(&t, s), 0);
+	kefu_txn_put(t, "t/02.json", "{\"n\": \"deferred\"}\n", 18);
+	ck_assert_int_eq(kefu_txn_commit(t, "change\n", NULL), 0);
+	kefu_txn_free(t);
+	/* Committed; git's index still has the old blob, and the lock and
+	 * journal say a write is under way. */
+	ck_assert_int_eq(fixture_sh(&out, 1, "cd r && git diff-index --cached --name-only HEAD"), 0);
+	ck_assert_str_eq(out.ptr, "t/02.json\n");
+	ck_assert_int_eq(access(fixture_path("r/.git/kefu/lock"), F_OK), 0);
+	ck_assert_int_eq(access(fixture_path("r/.git/kefu/journal"), F_OK), 0);
+
+	ck_assert_int_eq(kefu_store_flush(s), 0);
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_sh(&out, 1, "cd r && git status --porcelain"), 0);
+	ck_assert_str_eq(out.ptr, "");
+	ck_assert_int_eq(access(fixture_path("r/.git/kefu/lock"), F_OK), -1);
+	ck_assert_int_eq(access(fixture_path("r/.git/kefu/journal"), F_OK), -1);
+
+	/* The next transaction flushes first; so does closing the store. */
+	ck_assert_int_eq(kefu_txn_begin(&t, s), 0);
+	kefu_txn_put(t, "t/04.json", "{\"n\": \"again\"}\n", 15);
+	ck_assert_int_eq(kefu_txn_commit(t, "again\n", NULL), 0);
+	kefu_txn_free(t);
+	kefu_store_free(s);
+	kefu_buf_clear(&out);
+	ck_assert_int_eq(fixture_sh(&out, 1, "cd r && git status --porcelain && ls .git/kefu"), 0);
+	ck_assert_str_eq(out.ptr, "gitindex\n");
+	kefu_buf_release(&out);
+}
+END_TEST
+
 Suite *gitindex_suite(void)
 {
 	Suite *s = suite_create("gitindex");
@@ -181,6 +220,7 @@ Suite *gitindex_suite(void)
 	tcase_add_test(tc, racily_clean_entries_are_smudged);
 	tcase_add_test(tc, optional_extensions_are_dropped_and_version_4_is_left_to_libgit2);
 	tcase_add_test(tc, a_locked_or_corrupt_index_is_left_alone);
+	tcase_add_test(tc, the_console_defers_the_index_until_flush);
 	suite_add_tcase(s, tc);
 	return s;
 }
