@@ -593,16 +593,28 @@ static int tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char *te
 
 /* --- ranking -----------------------------------------------------------*/
 
-/* kefu_rank(fts, 'fts', w0, w1, ...): FTS5's bm25() with the same
- * arguments and the same value, but it reads each row's length through
- * one blob handle on the table's docsize rows instead of bm25's SQL
- * lookup per row (xColumnSize): a third of the cost when a common word
- * matches 20,000 tickets. Per query it keeps the idf of each phrase as
- * bm25 does. */
+/* kefu_rank(fts, 'fts', k, single, w0, w1, ...): FTS5's bm25() with
+ * the column weights w0, w1, ... and the same value, cheaper where a
+ * common word matches 20,000 tickets:
+ * - it reads each row's length through one blob handle on the table's
+ *   docsize rows, not bm25's SQL lookup per row (xColumnSize);
+ * - k > 0: the k best scores so far are kept, and a row whose score
+ *   cannot reach the k-th even at the shortest length its matches allow
+ *   gives 0.0 without its length being read (a row with every term has
+ *   a negative rank, so 0.0 sorts after them all; no row that can be
+ *   among the k best, or tie with the k-th, is ever cut);
+ * - single 1: the query is one phrase, whose idf is then a constant
+ *   factor: it is left out (the caller multiplies it back in, see
+ *   single_idf()), saving a second walk over the phrase's rows.
+ * Only for statements that rank every match once, with no other filter. */
+#define RANK_K1 1.2
+#define RANK_B 0.75
+
 struct rank_data {
-	int nphrase;
+	int nphrase, ncol, k, nbest;
 	double avgdl;
-	double *idf, *freq;
+	double *idf, *freq, *best; /* best: min-heap of the nbest top scores */
+	int *maxoff;
 	sqlite3 *db;
 	char *sizes_table;
 	sqlite3_blob *sizes; /* NULL until the first row, or after a failure */
@@ -618,6 +630,7 @@ static void rank_data_free(void *p)
 		sqlite3_blob_close(r->sizes);
 	free(r->sizes_table);
 	free(r->idf);
+	free(r->maxoff);
 	free(r);
 }
 
@@ -629,12 +642,19 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *payloa
 	return SQLITE_OK;
 }
 
+/* bm25's idf: a word in more than half the rows still counts a little. */
+static double rank_idf(sqlite3_int64 nrow, sqlite3_int64 hits)
+{
+	double idf = log(((double)nrow - (double)hits + 0.5) / ((double)hits + 0.5));
+	return idf <= 0.0 ? 1e-6 : idf;
+}
+
 static int rank_data_get(struct rank_data **out, const Fts5ExtensionApi *api, Fts5Context *fts,
-                         sqlite3_context *ctx, sqlite3_value *table)
+                         sqlite3_context *ctx, sqlite3_value **val)
 {
 	struct rank_data *r = api->xGetAuxdata(fts, 0);
 	sqlite3_int64 nrow = 0, ntoken = 0;
-	int rc;
+	int rc, single;
 
 	if (r) {
 		*out = r;
@@ -642,23 +662,33 @@ static int rank_data_get(struct rank_data **out, const Fts5ExtensionApi *api, Ft
 	}
 	r = kefu_xcalloc(1, sizeof(*r));
 	r->nphrase = api->xPhraseCount(fts);
-	r->idf = kefu_xcalloc((size_t)r->nphrase * 2 + 1, sizeof(double));
+	r->ncol = api->xColumnCount(fts);
+	r->k = sqlite3_value_int(val[1]);
+	if (r->k < 0)
+		r->k = 0;
+	single = sqlite3_value_int(val[2]);
+	r->idf = kefu_xcalloc((size_t)r->nphrase * 2 + (size_t)r->k + 1, sizeof(double));
 	r->freq = r->idf + r->nphrase;
+	r->best = r->freq + r->nphrase;
+	r->maxoff = kefu_xcalloc((size_t)r->ncol + 1, sizeof(int));
 	r->db = sqlite3_context_db_handle(ctx);
-	if (sqlite3_value_type(table) == SQLITE_TEXT)
-		r->sizes_table = kefu_xstrdup((const char *)sqlite3_value_text(table));
+	if (sqlite3_value_type(val[0]) == SQLITE_TEXT)
+		r->sizes_table = kefu_xstrdup((const char *)sqlite3_value_text(val[0]));
 	else
 		r->sizes_failed = 1;
 	if ((rc = api->xRowCount(fts, &nrow)) == SQLITE_OK)
 		rc = api->xColumnTotalSize(fts, -1, &ntoken);
 	r->avgdl = nrow ? (double)ntoken / (double)nrow : 0;
+	if (single && r->nphrase != 1)
+		rc = SQLITE_MISUSE;
 	for (int i = 0; rc == SQLITE_OK && i < r->nphrase; i++) {
 		sqlite3_int64 hits = 0;
+		if (single) {
+			r->idf[i] = 1.0;
+			continue;
+		}
 		rc = api->xQueryPhrase(fts, i, &hits, count_row);
-		/* As bm25: a word in more than half the rows still counts a
-		 * little. */
-		double idf = log(((double)nrow - (double)hits + 0.5) / ((double)hits + 0.5));
-		r->idf[i] = idf <= 0.0 ? 1e-6 : idf;
+		r->idf[i] = rank_idf(nrow, hits);
 	}
 	if (rc == SQLITE_OK)
 		rc = api->xSetAuxdata(fts, r, rank_data_free);
@@ -710,35 +740,90 @@ static sqlite3_int64 row_size(struct rank_data *r, sqlite3_int64 rowid)
 	return total;
 }
 
+/* bm25 of the current frequencies at a length of len tokens; it falls
+ * as len grows, so at a lower bound of the length it bounds the score. */
+static double rank_score(const struct rank_data *r, double len)
+{
+	double score = 0.0;
+	for (int i = 0; i < r->nphrase; i++)
+		score += r->idf[i] * ((r->freq[i] * (RANK_K1 + 1.0)) /
+		                      (r->freq[i] + RANK_K1 * (1 - RANK_B + RANK_B * len / r->avgdl)));
+	return score;
+}
+
+/* Keep score among the k best (a min-heap: best[0] is the k-th). */
+static void rank_keep(struct rank_data *r, double score)
+{
+	size_t i;
+	if (r->nbest < r->k) {
+		i = (size_t)r->nbest++;
+		while (i && r->best[(i - 1) / 2] > score) {
+			r->best[i] = r->best[(i - 1) / 2];
+			i = (i - 1) / 2;
+		}
+		r->best[i] = score;
+		return;
+	}
+	if (score <= r->best[0])
+		return;
+	i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= (size_t)r->k)
+			break;
+		if (c + 1 < (size_t)r->k && r->best[c + 1] < r->best[c])
+			c++;
+		if (r->best[c] >= score)
+			break;
+		r->best[i] = r->best[c];
+		i = c;
+	}
+	r->best[i] = score;
+}
+
 static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
                           int nval, sqlite3_value **val)
 {
-	const double k1 = 1.2, b = 0.75;
 	struct rank_data *r = NULL;
 	double score = 0.0;
 	int ninst = 0, rc;
 
-	if (nval < 1) {
-		sqlite3_result_error(ctx, "kefu_rank: the table name is missing", -1);
+	if (nval < 3) {
+		sqlite3_result_error(ctx, "kefu_rank: use kefu_rank(fts, 'fts', k, single, weights...)", -1);
 		return;
 	}
-	if ((rc = rank_data_get(&r, api, fts, ctx, val[0])) == SQLITE_OK)
+	if ((rc = rank_data_get(&r, api, fts, ctx, val)) == SQLITE_OK)
 		rc = api->xInstCount(fts, &ninst);
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK) {
 		memset(r->freq, 0, (size_t)r->nphrase * sizeof(double));
+		memset(r->maxoff, 0, (size_t)r->ncol * sizeof(int));
+	}
 	for (int i = 0; rc == SQLITE_OK && i < ninst; i++) {
 		int phrase, col, off;
-		if ((rc = api->xInst(fts, i, &phrase, &col, &off)) == SQLITE_OK)
-			r->freq[phrase] += nval > col + 1 ? sqlite3_value_double(val[col + 1]) : 1.0;
+		if ((rc = api->xInst(fts, i, &phrase, &col, &off)) != SQLITE_OK)
+			break;
+		r->freq[phrase] += nval > col + 3 ? sqlite3_value_double(val[col + 3]) : 1.0;
+		/* A match at token off means at least off + 1 tokens. */
+		if (col >= 0 && col < r->ncol && off + 1 > r->maxoff[col])
+			r->maxoff[col] = off + 1;
+	}
+	if (rc == SQLITE_OK && r->k && r->nbest == r->k) {
+		double shortest = 0;
+		for (int c = 0; c < r->ncol; c++)
+			shortest += r->maxoff[c];
+		if (rank_score(r, shortest) < r->best[0]) {
+			sqlite3_result_double(ctx, 0.0);
+			return;
+		}
 	}
 	if (rc == SQLITE_OK) {
 		sqlite3_int64 len = row_size(r, api->xRowid(fts));
 		int ntok = 0;
 		if (len < 0 && (rc = api->xColumnSize(fts, -1, &ntok)) == SQLITE_OK)
 			len = ntok;
-		for (int i = 0; rc == SQLITE_OK && i < r->nphrase; i++)
-			score += r->idf[i] * ((r->freq[i] * (k1 + 1.0)) /
-			                      (r->freq[i] + k1 * (1 - b + b * (double)len / r->avgdl)));
+		score = rank_score(r, (double)len);
+		if (r->k)
+			rank_keep(r, score);
 	}
 	if (rc != SQLITE_OK)
 		sqlite3_result_error_code(ctx, rc);
@@ -1019,6 +1104,12 @@ static void add_hit(kefu_kb_hits *out, size_t *alloc, sqlite3_stmt *st, kefu_kb_
 struct cand {
 	sqlite3_int64 rowid;
 	double rank;
+};
+
+/* A row that can make the list, with its key. */
+struct top {
+	sqlite3_int64 rowid;
+	double rank;
 	char key[KEFU_KB_SLUG_MAX];
 };
 
@@ -1028,33 +1119,35 @@ struct cand {
 struct kind_sql {
 	const char *rank, *key, *row;
 	int key_desc;
+	/* rank takes k and single (?3, ?4); rows is its table's row count */
+	const char *rows;
 };
 
 static const struct kind_sql kb_kind = {
-	"SELECT kb_fts.rowid, kefu_rank(kb_fts, 'kb_fts', 10.0, 4.0, 1.0)"
+	"SELECT kb_fts.rowid, kefu_rank(kb_fts, 'kb_fts', 0, 0, 10.0, 4.0, 1.0)"
 	" FROM kb_fts JOIN kb ON kb.rowid = kb_fts.rowid WHERE kb_fts MATCH ?1 AND kb.kind = ?2",
 	"SELECT slug FROM kb WHERE rowid = ?1",
 	"SELECT kb.slug, kb.title, kb_fts.body, kb.category,"
 	" (SELECT count(DISTINCT tid) FROM ticket_links WHERE target = 'kb:' || kb.slug)"
 	" FROM kb JOIN kb_fts ON kb_fts.rowid = kb.rowid WHERE kb.rowid = ?1",
-	0};
+	0, NULL};
 
 static const struct kind_sql ticket_kind = {
-	"SELECT rowid, kefu_rank(ticket_fts, 'ticket_fts', 5.0, 1.0) FROM ticket_fts WHERE ticket_fts MATCH ?1",
+	"SELECT rowid, kefu_rank(ticket_fts, 'ticket_fts', ?3, ?4, 5.0, 1.0) FROM ticket_fts WHERE ticket_fts MATCH ?1",
 	"SELECT id FROM tickets WHERE rowid = ?1",
 	"SELECT tickets.id, tickets.title, ticket_fts.body, tickets.status, 0"
 	" FROM tickets JOIN ticket_fts ON ticket_fts.rowid = tickets.rowid WHERE tickets.rowid = ?1",
-	1};
+	1, "SELECT count(*) FROM ticket_fts_docsize"};
 
 static int by_rank_asc_key(const void *a, const void *b)
 {
-	const struct cand *x = a, *y = b;
+	const struct top *x = a, *y = b;
 	return x->rank < y->rank ? -1 : x->rank > y->rank ? 1 : strcmp(x->key, y->key);
 }
 
 static int by_rank_desc_key(const void *a, const void *b)
 {
-	const struct cand *x = a, *y = b;
+	const struct top *x = a, *y = b;
 	return x->rank < y->rank ? -1 : x->rank > y->rank ? 1 : strcmp(y->key, x->key);
 }
 
@@ -1083,38 +1176,104 @@ static double kth_rank(const struct cand *c, size_t n, size_t k)
 	return t;
 }
 
-/* The best limit hits of one kind, in the order ORDER BY rank, key LIMIT
- * would give, without reading the text of every match: rank all matches
- * (rowid and kefu_rank only), read the keys of the rows that rank at or
- * above the limit-th (so ties are broken by key as before), then title
- * and body of the limit shown. */
-static int run_kind(sqlite3 *db, kefu_kb_hits *out, size_t *alloc, const struct kind_sql *q,
-                    kefu_kb_hit_kind kind, const char *expr, size_t limit, const struct terms *ts,
-                    size_t width)
+static int count_token(const kefu_kb_token *t, void *payload)
 {
-	sqlite3_stmt *rank = NULL, *key = NULL, *row = NULL;
-	struct cand *c = NULL, *top = NULL;
-	size_t n = 0, calloc_ = 0, ntop = 0, top_alloc = 0;
+	(void)t;
+	(*(size_t *)payload)++;
+	return 0;
+}
+
+/* 1 when terms_expr() makes one phrase of ts (a CJK run is one phrase
+ * joined with AND, one per bigram joined with OR). */
+static int single_phrase(const struct terms *ts, int any_term)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ts->n; i++)
+		if (any_term && ts->v[i].cjk)
+			kefu_kb_tokenize(ts->v[i].text, ts->v[i].len, 1, count_token, &n);
+		else
+			n++;
+	return n == 1;
+}
+
+/* Every match of expr as (rowid, rank), rows cut by kefu_rank's k left
+ * out; matched counts them all. */
+static int rank_all(sqlite3 *db, const struct kind_sql *q, kefu_kb_hit_kind kind, const char *expr,
+                    int k, int single, struct cand **out, size_t *n, size_t *matched)
+{
+	sqlite3_stmt *st = NULL;
+	size_t alloc = 0;
+	int rc;
+
+	*out = NULL;
+	*n = *matched = 0;
+	if (sqlite3_prepare_v2(db, q->rank, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, "search");
+	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+	if (q->rows) {
+		sqlite3_bind_int(st, 3, k);
+		sqlite3_bind_int(st, 4, single);
+	} else {
+		sqlite3_bind_int(st, 2, kind == KEFU_KB_HIT_REPLY);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		double rank = sqlite3_column_double(st, 1);
+		(*matched)++;
+		if (rank == 0.0)
+			continue;
+		KEFU_ARRAY_GROW(*out, *n + 1, alloc);
+		(*out)[*n].rowid = sqlite3_column_int64(st, 0);
+		(*out)[(*n)++].rank = rank;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(*out);
+		*out = NULL;
+		return db_fail(db, "search");
+	}
+	return 0;
+}
+
+/* The best limit hits of one kind, in the order ORDER BY bm25, key LIMIT
+ * would give, without reading the text of every match: rank all matches
+ * (rowid and kefu_rank only, which on tickets skips the rows that cannot
+ * make the list), read the keys of the rows that rank at or above the
+ * limit-th (so ties are broken by key as before), then title and body of
+ * the limit shown. */
+static int run_kind(sqlite3 *db, kefu_kb_hits *out, size_t *alloc, const struct kind_sql *q,
+                    kefu_kb_hit_kind kind, const char *expr, int any_term, size_t limit,
+                    const struct terms *ts, size_t width)
+{
+	sqlite3_stmt *key = NULL, *row = NULL;
+	struct cand *c = NULL;
+	struct top *top = NULL;
+	size_t n = 0, matched = 0, ntop = 0, top_alloc = 0;
+	int single = q->rows && single_phrase(ts, any_term);
+	int k = q->rows && limit < 100000 ? (int)limit : 0;
 	int rc, error = 0;
 
-	if (sqlite3_prepare_v2(db, q->rank, -1, &rank, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, q->key, -1, &key, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(db, q->key, -1, &key, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, q->row, -1, &row, NULL) != SQLITE_OK) {
 		error = db_fail(db, "search");
 		goto done;
 	}
-	sqlite3_bind_text(rank, 1, expr, -1, SQLITE_STATIC);
-	if (kind != KEFU_KB_HIT_TICKET)
-		sqlite3_bind_int(rank, 2, kind == KEFU_KB_HIT_REPLY);
-	while ((rc = sqlite3_step(rank)) == SQLITE_ROW) {
-		KEFU_ARRAY_GROW(c, n + 1, calloc_);
-		c[n].rowid = sqlite3_column_int64(rank, 0);
-		c[n].rank = sqlite3_column_double(rank, 1);
-		c[n++].key[0] = '\0';
-	}
-	if (rc != SQLITE_DONE) {
-		error = db_fail(db, "search");
+again:
+	if ((error = rank_all(db, q, kind, expr, k, single, &c, &n, &matched)) < 0)
 		goto done;
+	if (single && n) {
+		/* The idf kefu_rank left out: every match has the phrase. */
+		sqlite3_stmt *st = NULL;
+		sqlite3_int64 rows = 0;
+		if (sqlite3_prepare_v2(db, q->rows, -1, &st, NULL) != SQLITE_OK) {
+			error = db_fail(db, "search");
+			goto done;
+		}
+		if (sqlite3_step(st) == SQLITE_ROW)
+			rows = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		double idf = rank_idf(rows, (sqlite3_int64)matched);
+		for (size_t i = 0; i < n; i++)
+			c[i].rank *= idf;
 	}
 
 	/* Rows whose key cannot be read (no longer in the table) drop out;
@@ -1130,7 +1289,8 @@ static int run_kind(sqlite3 *db, kefu_kb_hits *out, size_t *alloc, const struct 
 			sqlite3_bind_int64(key, 1, c[i].rowid);
 			if ((rc = sqlite3_step(key)) == SQLITE_ROW) {
 				KEFU_ARRAY_GROW(top, ntop + 1, top_alloc);
-				top[ntop] = c[i];
+				top[ntop].rowid = c[i].rowid;
+				top[ntop].rank = c[i].rank;
 				snprintf(top[ntop++].key, sizeof(top->key), "%s", col_text(key, 0));
 			}
 			sqlite3_reset(key);
@@ -1140,6 +1300,15 @@ static int run_kind(sqlite3 *db, kefu_kb_hits *out, size_t *alloc, const struct 
 			}
 		}
 		n = keep;
+	}
+	if (ntop < limit && k && matched > ntop + n) {
+		/* Rows lost their keys and kefu_rank cut some that may now
+		 * count: rank again, cutting nothing. */
+		free(c);
+		c = NULL;
+		ntop = 0;
+		k = 0;
+		goto again;
 	}
 	if (ntop)
 		qsort(top, ntop, sizeof(*top), q->key_desc ? by_rank_desc_key : by_rank_asc_key);
@@ -1154,7 +1323,6 @@ static int run_kind(sqlite3 *db, kefu_kb_hits *out, size_t *alloc, const struct 
 		}
 	}
 done:
-	sqlite3_finalize(rank);
 	sqlite3_finalize(key);
 	sqlite3_finalize(row);
 	free(c);
@@ -1162,8 +1330,8 @@ done:
 	return error;
 }
 
-static int run_query(sqlite3 *db, kefu_kb_hits *out, size_t *alloc, const char *expr, int flags,
-                     size_t limit, const struct terms *ts, size_t width)
+static int run_query(sqlite3 *db, kefu_kb_hits *out, size_t *alloc, const char *expr, int any_term,
+                     int flags, size_t limit, const struct terms *ts, size_t width)
 {
 	static const struct {
 		int flag;
@@ -1177,7 +1345,7 @@ static int run_query(sqlite3 *db, kefu_kb_hits *out, size_t *alloc, const char *
 		if (!(flags & order[k].flag))
 			continue;
 		if ((error = run_kind(db, out, alloc, order[k].kind == KEFU_KB_HIT_TICKET ? &ticket_kind : &kb_kind,
-		                      order[k].kind, expr, limit, ts, width)) < 0)
+		                      order[k].kind, expr, any_term, limit, ts, width)) < 0)
 			return error;
 	}
 	return 0;
@@ -1199,14 +1367,14 @@ static int search_terms(kefu_desk *d, kefu_kb_hits *out, const struct terms *ts,
 	if (!width)
 		width = 60;
 	terms_expr(&expr, ts, any_first);
-	if ((error = run_query(db, out, &alloc, expr.ptr, flags, limit, ts, width)) < 0)
+	if ((error = run_query(db, out, &alloc, expr.ptr, any_first, flags, limit, ts, width)) < 0)
 		goto done;
 	if (!out->n && !any_first) {
 		/* Nothing has every term: rank what has any. */
 		kefu_buf_clear(&expr);
 		terms_expr(&expr, ts, 1);
 		out->any_term = 1;
-		error = run_query(db, out, &alloc, expr.ptr, flags, limit, ts, width);
+		error = run_query(db, out, &alloc, expr.ptr, 1, flags, limit, ts, width);
 	}
 done:
 	if (error < 0)

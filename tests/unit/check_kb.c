@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../src/core/kb_index.h"
 #include "fixture.h"
 #include "kefu/error.h"
 #include "kefu/kb.h"
@@ -397,6 +398,83 @@ START_TEST(search_finds_tickets_by_comment_and_suggest_ranks_articles)
 	kefu_desk_free(d);
 }
 
+/* What kb search gave before it ranked in C: SQLite's bm25() over every
+ * match, ties by newest id, as "ID SCORE" lines. */
+static const char *bm25_tickets(kefu_desk *d, const char *query, int any_term, int limit)
+{
+	static kefu_buf out = KEFU_BUF_INIT;
+	sqlite3 *db = kefu_index__db(kefu_desk_index(d));
+	kefu_buf expr = KEFU_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+
+	kefu_buf_clear(&out);
+	kefu_kb_match_expr(&expr, query, any_term);
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+		"SELECT tickets.id, -bm25(ticket_fts, 5.0, 1.0) FROM ticket_fts"
+		" JOIN tickets ON tickets.rowid = ticket_fts.rowid WHERE ticket_fts MATCH ?1"
+		" ORDER BY bm25(ticket_fts, 5.0, 1.0), tickets.id DESC LIMIT ?2", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, expr.ptr, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, limit);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		kefu_buf_printf(&out, "%s %.12f\n", sqlite3_column_text(st, 0), sqlite3_column_double(st, 1));
+	sqlite3_finalize(st);
+	kefu_buf_release(&expr);
+	return out.ptr;
+}
+
+static const char *hit_lines(const kefu_kb_hits *h)
+{
+	static kefu_buf out = KEFU_BUF_INIT;
+	kefu_buf_clear(&out);
+	for (size_t i = 0; i < h->n; i++)
+		kefu_buf_printf(&out, "%s %.12f\n", h->hits[i].key, h->hits[i].score);
+	return out.ptr;
+}
+
+START_TEST(search_ranks_tickets_as_bm25_with_ties_by_newest_id)
+{
+	static const char *const queries[] = {"打印", "打印 卡纸", "卡纸", "printer", "printer jam", "jam",
+	                                      "打印 mainframe", "纸张卡住"};
+	kefu_desk *d = corpus_desk();
+	kefu_buf text = KEFU_BUF_INIT;
+	char id[KEFU_ID_MAX];
+
+	/* A tie group (the same title and text), the word in the title or
+	 * only in bodies of every length, and English alike. */
+	for (int i = 0; i < 40; i++) {
+		kefu_new_ticket s = {.customer = "huaxin"};
+		kefu_buf_clear(&text);
+		if (i < 12) {
+			s.title = "打印机卡纸";
+			kefu_buf_puts(&text, "打印的时候纸张卡住了");
+		} else if (i < 26) {
+			s.title = i % 2 ? "报表很慢" : "Printer jams on the second page";
+			for (int k = 0; k < i - 10; k++)
+				kefu_buf_puts(&text, k % 3 ? "月底结账之前必须解决。" : "打印预览正常，printer 没有反应。");
+		} else {
+			s.title = i % 3 ? "printer offline" : "导出报表超时";
+			for (int k = 0; k < (i % 5) + 1; k++)
+				kefu_buf_puts(&text, "The paper jam light is on; 打印 fails. ");
+		}
+		s.text = text.ptr;
+		ck_assert_int_eq(kefu_desk_create(d, id, &s), 0);
+	}
+	for (size_t q = 0; q < sizeof(queries) / sizeof(*queries); q++) {
+		static const size_t limits[] = {1, 3, 5, 10, 50};
+		for (size_t l = 0; l < sizeof(limits) / sizeof(*limits); l++) {
+			kefu_kb_hits h;
+			ck_assert_int_eq(kefu_kb_search(d, &h, queries[q], KEFU_KB_SEARCH_TICKETS, limits[l], 60), 0);
+			ck_assert_msg(h.n > 0, "'%s': nothing found", queries[q]);
+			const char *want = bm25_tickets(d, queries[q], h.any_term, (int)limits[l]);
+			ck_assert_msg(!strcmp(hit_lines(&h), want), "'%s' limit %zu: got\n%swant\n%s", queries[q],
+			              limits[l], hit_lines(&h), want);
+			kefu_kb_hits_release(&h);
+		}
+	}
+	kefu_buf_release(&text);
+	kefu_desk_free(d);
+}
+
 START_TEST(refresh_reindexes_just_the_edited_article)
 {
 	kefu_desk *d = corpus_desk();
@@ -682,6 +760,7 @@ Suite *kb_suite(void)
 	tcase_add_test(tc, search_ranks_the_expected_article_first);
 	tcase_add_test(tc, search_falls_back_to_any_term_and_highlights);
 	tcase_add_test(tc, search_finds_tickets_by_comment_and_suggest_ranks_articles);
+	tcase_add_test(tc, search_ranks_tickets_as_bm25_with_ties_by_newest_id);
 	tcase_add_test(tc, refresh_reindexes_just_the_edited_article);
 	tcase_add_test(tc, list_counts_the_tickets_linking_each_article);
 	tcase_add_test(tc, save_commits_once_and_refuses_duplicates);
