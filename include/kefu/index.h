@@ -47,8 +47,18 @@ typedef struct kefu_query {
 	int flagged;        /* 1: only tickets with risk flags */
 	const char *sort;   /* "priority" (default), "created", "updated", "id",
 	                       "customer", "status", "assignee", "title",
-	                       "promised"; "-" prefix reverses */
+	                       "promised", "type", "sla" (worst clock first);
+	                       "-" prefix reverses. Ties go by id. */
 	size_t limit;       /* 0: no limit */
+	const char *match;  /* the queue's filter: a substring (ASCII letters in
+	                       any case) of the id, title, customer, assignee,
+	                       status, tags, type, priority or branch */
+	const char *due;    /* promised on or before this date (YYYY-MM-DD) */
+	const kefu_sla_level *sla; /* only rows whose worst clock is at this level */
+	/* The clocks' targets and calendar, and their time: needed by the sort
+	 * "sla", by sla, and for the rows' clocks (NULL: every clock "-"). */
+	const kefu_conf *conf;
+	int64_t now;
 } kefu_query;
 
 /* Open (and create, or rebuild when unusable) the index for store, then
@@ -66,6 +76,45 @@ int kefu_index_rebuild(kefu_index *idx);
 /* Tickets matching q, in q's order. *out: release with kefu_rows_free(). */
 int kefu_index_query(kefu_index *idx, kefu_rows *out, const kefu_query *q);
 void kefu_rows_free(kefu_rows *rows);
+
+/* A row's SLA clock: the cell text ("7h", "-3h", "ok", "late", "-") and
+ * the worst level of its first-response and resolution clocks. */
+typedef struct kefu_row_sla {
+	char cell[16];
+	kefu_sla_level level;
+} kefu_row_sla;
+
+/* Rows [offset, offset + n) of q (n == 0: all from offset on; q->limit is
+ * ignored) into *out (kefu_rows_free), and with sla set their clocks by
+ * q->conf at q->now into *sla (parallel to the rows; caller frees). The
+ * queue pages through a view this way instead of holding all of it. */
+int kefu_index_page(kefu_index *idx, kefu_rows *out, kefu_row_sla **sla, const kefu_query *q,
+                    size_t offset, size_t n);
+
+/* How many tickets q selects (at most q->limit). */
+int kefu_index_count(kefu_index *idx, size_t *out, const kefu_query *q);
+
+/* The place of ticket id in q's order (0 first); KEFU_ENOTFOUND when q
+ * does not select it. Counts what sorts before it: no rows are read. */
+int kefu_index_position(kefu_index *idx, size_t *out, const kefu_query *q, const char *id);
+
+/* A walk over the tickets q selects, in q's order, one row at a time:
+ * for printing long lists without holding them. With brief, only id,
+ * title, customer, priority, status, assignee, flags, created_at and
+ * first_response_at are read (the other strings are empty): the default
+ * order then comes from a covering index. One snapshot for the cursor's
+ * life, across rewinds. While it is open, run no other query of idx.
+ * *out: caller frees with kefu_index_cursor_free(). */
+typedef struct kefu_index_cursor kefu_index_cursor;
+int kefu_index_cursor_open(kefu_index_cursor **out, kefu_index *idx, const kefu_query *q, int brief);
+
+/* The next row into *row (strings borrowed until the next call) and, with
+ * sla set, its clock. 1: a row; 0: no more; < 0: an error. */
+int kefu_index_cursor_next(kefu_index_cursor *cur, kefu_summary *row, kefu_row_sla *sla);
+
+/* Back before the first row, for another pass over the same rows. */
+void kefu_index_cursor_rewind(kefu_index_cursor *cur);
+void kefu_index_cursor_free(kefu_index_cursor *cur);
 
 /* The full id for a typed id or unique prefix (out: KEFU_ID_MAX).
  * KEFU_EINVALID for junk, KEFU_ENOTFOUND, KEFU_EAMBIGUOUS. */
@@ -87,21 +136,6 @@ typedef struct kefu_facts_query {
 /* Append the facts of the matching tickets to out, in id order, each
  * with its customer's tier. */
 int kefu_index_facts(kefu_index *idx, kefu_factset *out, const kefu_facts_query *q);
-
-/* A row's SLA clock: the cell text ("7h", "-3h", "ok", "late", "-") and
- * the worst level of its first-response and resolution clocks. */
-typedef struct kefu_row_sla {
-	char cell[16];
-	kefu_sla_level level;
-} kefu_row_sla;
-
-/* The SLA clock of every row of rows, from the index's facts, into *out
- * (parallel to rows; caller frees). With want set, rows at another level
- * are dropped (rows is compacted) and limit (0: none) caps what is left.
- * customer / open_only narrow the facts read, as the query did. */
-int kefu_index_sla(kefu_index *idx, const kefu_conf *c, kefu_rows *rows, kefu_row_sla **out,
-                   const char *customer, int open_only, const kefu_sla_level *want, size_t limit,
-                   int64_t now);
 
 /* The commits that changed ticket id, newest first, as hex ids in *out
  * (n of them; caller frees each and the array). The index keeps each

@@ -8,6 +8,7 @@
 #include "kefu/error.h"
 #include "kefu/metrics.h"
 #include "kefu/utf8.h"
+#include "kefu/xalloc.h"
 
 /* --- JSON output -------------------------------------------------------*/
 
@@ -107,85 +108,211 @@ static void warn_problem(const kefu_problem *p, void *payload)
 	fputc('\n', stderr);
 }
 
-static size_t col_width(const kefu_rows *rows, size_t offset, size_t min, size_t max)
+/* Display width of v: printable ASCII is one column a byte. */
+static size_t text_width(const char *v)
 {
-	size_t w = min;
-	for (size_t i = 0; i < rows->n; i++) {
-		const char *v = *(const char *const *)((const char *)&rows->rows[i] + offset);
-		size_t vw = kefu_utf8_width(v);
-		if (vw > w)
-			w = vw;
-	}
-	return w > max ? max : w;
+	const unsigned char *p = (const unsigned char *)v;
+	while (*p >= 0x20 && *p < 0x7f)
+		p++;
+	return *p ? kefu_utf8_width(v) : (size_t)(p - (const unsigned char *)v);
 }
 
+/* v cut or padded to width columns, as kefu_utf8_fit does, without its
+ * copy and width count where they cannot matter: printable ASCII that
+ * fits is copied as it is, and a last column whose safe text has no more
+ * bytes than columns cannot need a cut (no character is wider than its
+ * bytes). Every row of a list goes through here. */
 static void put_cell(kefu_buf *line, const char *v, size_t width, int last)
 {
-	kefu_utf8_fit(line, v && *v ? v : "-", width, !last);
+	const unsigned char *p;
+	size_t len, at = line->size;
+
+	if (!v || !*v)
+		v = "-";
+	for (p = (const unsigned char *)v; *p >= 0x20 && *p < 0x7f; p++)
+		;
+	len = (size_t)(p - (const unsigned char *)v);
+	if (!*p && len <= width) {
+		kefu_buf_grow(line, width + 2);
+		memcpy(line->ptr + line->size, v, len);
+		if (!last) {
+			memset(line->ptr + line->size + len, ' ', width - len);
+			len = width;
+		}
+		line->size += len;
+		line->ptr[line->size] = '\0';
+	} else if (last && (len += strlen((const char *)p)) <= width) {
+		kefu_utf8_sanitize(line, v, len, KEFU_SAN_TABS);
+		if (line->size - at > width) {
+			kefu_buf_truncate(line, at);
+			kefu_utf8_fit(line, v, width, 0);
+		}
+	} else {
+		kefu_utf8_fit(line, v, width, !last);
+	}
 	if (!last)
-		kefu_buf_puts(line, "  ");
+		kefu_buf_put(line, "  ", 2);
 }
 
-static void print_table(const kefu_rows *rows, const kefu_row_sla *sla, int columns, int why)
+/* kefu_time_age without printf: "45s", "12m", "5h", "9d", "30w". */
+static void put_age(kefu_buf *line, int64_t s)
 {
-	size_t wc = col_width(rows, offsetof(kefu_summary, customer), 8, 16);
-	size_t wa = col_width(rows, offsetof(kefu_summary, assignee), 8, 12);
-	size_t ws = col_width(rows, offsetof(kefu_summary, status), 6, 12);
-	size_t wp = col_width(rows, offsetof(kefu_summary, priority), 3, 4);
-	size_t wsla = 3;
-	for (size_t i = 0; i < rows->n; i++)
-		if (strlen(sla[i].cell) > wsla)
-			wsla = strlen(sla[i].cell);
-	size_t fixed = KEFU_TICKET_ID_LEN + 2 + wc + 2 + wp + 2 + ws + 2 + 4 + 2 + wsla + 2 + wa + 2;
-	size_t wt = columns > 0 && (size_t)columns > fixed + 10 ? (size_t)columns - fixed : columns > 0 ? 10 : 1000;
+	char out[8], unit, *p = out + sizeof(out);
+	int64_t v;
+
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		v = s, unit = 's';
+	else if (s < 3600)
+		v = s / 60, unit = 'm';
+	else if (s < 86400 * 2)
+		v = s / 3600, unit = 'h';
+	else if (s < 86400 * 7 * 8)
+		v = s / 86400, unit = 'd';
+	else
+		v = s / 86400 / 7 % 10000, unit = 'w';
+	*--p = unit;
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) && p > out);
+	size_t len = (size_t)(out + sizeof(out) - p);
+	kefu_buf_put(line, p, len);
+	for (; len < 4; len++)
+		kefu_buf_putc(line, ' ');
+	kefu_buf_put(line, "  ", 2);
+}
+
+struct table {
+	size_t wc, wa, ws, wp, wsla, wt;
+	int why; /* --flagged: the words before the title */
+	int64_t now;
+};
+
+static void widen(size_t *w, const char *v, size_t max)
+{
+	size_t vw = *w < max ? text_width(v) : 0;
+	if (vw > *w)
+		*w = vw > max ? max : vw;
+}
+
+static void put_row(kefu_buf *line, const struct table *t, const kefu_summary *s, const char *sla)
+{
+	size_t n = strlen(sla);
+
+	put_cell(line, s->id, KEFU_TICKET_ID_LEN, 0);
+	put_cell(line, s->customer, t->wc, 0);
+	put_cell(line, s->priority, t->wp, 0);
+	put_cell(line, s->status, t->ws, 0);
+	put_age(line, t->now - s->created_at);
+	for (; n < t->wsla; n++) /* right-aligned */
+		kefu_buf_putc(line, ' ');
+	kefu_buf_puts(line, sla);
+	kefu_buf_put(line, "  ", 2);
+	put_cell(line, s->assignee, t->wa, 0);
+	if (t->why && *s->flags) {
+		/* --flagged: say why, before the title. */
+		kefu_buf w = KEFU_BUF_INIT;
+		kefu_buf_printf(&w, "[%s] %s", s->flags, s->title);
+		put_cell(line, w.ptr, t->wt, 1);
+		kefu_buf_release(&w);
+	} else {
+		put_cell(line, s->title, t->wt, 1);
+	}
+	kefu_buf_putc(line, '\n');
+}
+
+static void flush_line(kefu_buf *line, size_t at)
+{
+	if (line->size >= at) {
+		fwrite(line->ptr, 1, line->size, stdout);
+		kefu_buf_clear(line);
+	}
+}
+
+/* The table in two passes over the cursor: the columns' widths, then
+ * the rows. Only the SLA cells are kept between them (8 bytes a row),
+ * never the rows. */
+static int print_table(kefu_index_cursor *cur, int columns, int why)
+{
+	struct table t = {8, 8, 6, 3, 3, 0, why, kefu_now()};
 	kefu_buf line = KEFU_BUF_INIT;
-	int64_t now = kefu_now();
-	char age[8];
+	kefu_summary s;
+	kefu_row_sla sla;
+	char (*cells)[8] = NULL;
+	size_t n = 0, alloc = 0, i;
+	int rc;
+
+	while ((rc = kefu_index_cursor_next(cur, &s, &sla)) > 0) {
+		widen(&t.wc, s.customer, 16);
+		widen(&t.wa, s.assignee, 12);
+		widen(&t.ws, s.status, 12);
+		widen(&t.wp, s.priority, 4);
+		size_t len = strlen(sla.cell);
+		if (len > t.wsla)
+			t.wsla = len;
+		KEFU_ARRAY_GROW(cells, n + 1, alloc);
+		if (len >= sizeof(*cells))
+			len = sizeof(*cells) - 1; /* "-99999d" is the longest */
+		memcpy(cells[n], sla.cell, len);
+		cells[n++][len] = '\0';
+	}
+	if (rc < 0)
+		goto done;
+	size_t fixed = KEFU_TICKET_ID_LEN + 2 + t.wc + 2 + t.wp + 2 + t.ws + 2 + 4 + 2 + t.wsla + 2 + t.wa + 2;
+	t.wt = columns > 0 && (size_t)columns > fixed + 10 ? (size_t)columns - fixed : columns > 0 ? 10 : 1000;
 
 	put_cell(&line, "ID", KEFU_TICKET_ID_LEN, 0);
-	put_cell(&line, "CUSTOMER", wc, 0);
-	put_cell(&line, "PRI", wp, 0);
-	put_cell(&line, "STATUS", ws, 0);
+	put_cell(&line, "CUSTOMER", t.wc, 0);
+	put_cell(&line, "PRI", t.wp, 0);
+	put_cell(&line, "STATUS", t.ws, 0);
 	put_cell(&line, "AGE", 4, 0);
-	put_cell(&line, "SLA", wsla, 0);
-	put_cell(&line, "ASSIGNEE", wa, 0);
-	put_cell(&line, "TITLE", wt, 1);
+	put_cell(&line, "SLA", t.wsla, 0);
+	put_cell(&line, "ASSIGNEE", t.wa, 0);
+	put_cell(&line, "TITLE", t.wt, 1);
 	kefu_buf_putc(&line, '\n');
-	for (size_t i = 0; i < rows->n; i++) {
-		const kefu_summary *s = &rows->rows[i];
-		kefu_time_age(age, now - s->created_at);
-		put_cell(&line, s->id, KEFU_TICKET_ID_LEN, 0);
-		put_cell(&line, s->customer, wc, 0);
-		put_cell(&line, s->priority, wp, 0);
-		put_cell(&line, s->status, ws, 0);
-		put_cell(&line, age, 4, 0);
-		kefu_buf_printf(&line, "%*s  ", (int)wsla, sla[i].cell); /* right-aligned */
-		put_cell(&line, s->assignee, wa, 0);
-		if (why && *s->flags) {
-			/* --flagged: say why, before the title. */
-			kefu_buf t = KEFU_BUF_INIT;
-			kefu_buf_printf(&t, "[%s] %s", s->flags, s->title);
-			put_cell(&line, t.ptr, wt, 1);
-			kefu_buf_release(&t);
-		} else {
-			put_cell(&line, s->title, wt, 1);
-		}
-		kefu_buf_putc(&line, '\n');
-		if (line.size > 65536) {
-			fputs(line.ptr, stdout);
-			kefu_buf_clear(&line);
-		}
+	kefu_index_cursor_rewind(cur);
+	for (i = 0; (rc = kefu_index_cursor_next(cur, &s, i < n ? NULL : &sla)) > 0; i++) {
+		put_row(&line, &t, &s, i < n ? cells[i] : sla.cell);
+		flush_line(&line, 65536);
 	}
-	fputs(line.ptr, stdout);
+	flush_line(&line, 0);
+done:
+	free(cells);
 	kefu_buf_release(&line);
+	return rc;
+}
+
+static int print_json(kefu_index_cursor *cur)
+{
+	kefu_buf b = KEFU_BUF_INIT;
+	kefu_summary s;
+	kefu_row_sla sla;
+	size_t n = 0;
+	int rc;
+
+	kefu_buf_puts(&b, "[");
+	while ((rc = kefu_index_cursor_next(cur, &s, &sla)) > 0) {
+		kefu_buf_puts(&b, n++ ? ",\n  " : "\n  ");
+		summary_json(&b, &s);
+		kefu_buf_truncate(&b, b.size - 1); /* reopen it for the SLA */
+		kefu_buf_printf(&b, ", \"sla\": \"%s\", \"sla_left\": \"%s\"}", kefu_sla_level_name(sla.level),
+		                sla.cell);
+		flush_line(&b, 65536);
+	}
+	if (rc == 0) {
+		kefu_buf_puts(&b, n ? "\n]\n" : "]\n");
+		flush_line(&b, 0);
+	}
+	kefu_buf_release(&b);
+	return rc;
 }
 
 int kefu_cmd_list(kefu_cli *cli)
 {
 	kefu_query q = {0};
 	kefu_desk *d = NULL;
-	kefu_rows rows = {0};
-	kefu_row_sla *sla = NULL;
+	kefu_index_cursor *cur = NULL;
 	kefu_sla_level want;
 	const char *limit = NULL, *sla_arg = NULL;
 	char slug[64], handle[128];
@@ -238,36 +365,19 @@ int kefu_cmd_list(kefu_cli *cli)
 		q.assignee = handle;
 	}
 	kefu_index_problems(kefu_desk_index(d), warn_problem, NULL);
-	/* With --sla the limit applies after the filter. */
-	size_t sla_limit = sla_arg ? q.limit : 0;
+	/* The clocks come with the rows; --sla filters in the query, so the
+	 * limit counts what it kept. */
+	q.conf = kefu_desk_conf(d);
+	q.now = kefu_now();
 	if (sla_arg)
-		q.limit = 0;
-	if ((error = kefu_index_query(kefu_desk_index(d), &rows, &q)) < 0 ||
-	    (error = kefu_index_sla(kefu_desk_index(d), kefu_desk_conf(d), &rows, &sla, q.customer,
-	                                 q.status && !strcmp(q.status, "open"), sla_arg ? &want : NULL,
-	                                 sla_limit, kefu_now())) < 0) {
+		q.sla = &want;
+	if ((error = kefu_index_cursor_open(&cur, kefu_desk_index(d), &q, !json)) < 0 ||
+	    (error = json ? print_json(cur) : print_table(cur, kefu_cli_columns(), q.flagged)) < 0) {
 		code = kefu_cli_fail(error);
 		goto done;
 	}
-	if (json) {
-		kefu_buf b = KEFU_BUF_INIT;
-		kefu_buf_puts(&b, "[");
-		for (size_t i = 0; i < rows.n; i++) {
-			kefu_buf_puts(&b, i ? ",\n  " : "\n  ");
-			summary_json(&b, &rows.rows[i]);
-			kefu_buf_truncate(&b, b.size - 1); /* reopen it for the SLA */
-			kefu_buf_printf(&b, ", \"sla\": \"%s\", \"sla_left\": \"%s\"}",
-			                kefu_sla_level_name(sla[i].level), sla[i].cell);
-		}
-		kefu_buf_puts(&b, rows.n ? "\n]\n" : "]\n");
-		fputs(b.ptr, stdout);
-		kefu_buf_release(&b);
-	} else {
-		print_table(&rows, sla, kefu_cli_columns(), q.flagged);
-	}
 done:
-	free(sla);
-	kefu_rows_free(&rows);
+	kefu_index_cursor_free(cur);
 	kefu_desk_free(d);
 	return code;
 }

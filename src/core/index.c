@@ -24,6 +24,15 @@ struct kefu_index {
 	sqlite3_stmt *put_facts, *del_facts; /* what metrics.c needs, per ticket */
 	kefu_conf *conf; /* kefu.json of the tree being indexed: the risk words */
 	char *words;     /* those words, one per line, as meta "words" holds them */
+	/* The kefu_sla() SQL function's settings for the running query, and
+	 * the connection it is registered on. */
+	struct kefu_sla_ctx {
+		const kefu_conf *conf;
+		int64_t now;
+		char **tiers; /* "slug\0tier", by slug */
+		size_t n, alloc;
+	} sla;
+	sqlite3 *sla_db;
 };
 
 static const char schema[] =
@@ -104,6 +113,7 @@ static void finalize_all(kefu_index *idx)
 	idx->put_facts = idx->del_facts = NULL;
 	idx->put_ticket = idx->del_ticket = idx->put_problem = idx->del_problem = NULL;
 	idx->put_customer = idx->del_customer = NULL;
+	idx->sla_db = NULL; /* the next connection needs kefu_sla() again */
 }
 
 static int prepare(kefu_index *idx, sqlite3_stmt **st, const char *sql)
@@ -236,6 +246,9 @@ void kefu_index_free(kefu_index *idx)
 	sqlite3_close(idx->db);
 	kefu_conf_free(idx->conf);
 	free(idx->words);
+	for (size_t i = 0; i < idx->sla.n; i++)
+		free(idx->sla.tiers[i]);
+	free(idx->sla.tiers);
 	free(idx->path);
 	free(idx);
 }
@@ -552,160 +565,446 @@ int kefu_index_rebuild(kefu_index *idx)
 
 /* --- queries -----------------------------------------------------------*/
 
-static const struct {
-	const char *name, *sql;
-} sorts[] = {
-	{"priority", "priority, created_at, id"},
-	{"created", "created_at, id"},
-	{"updated", "updated_at, id"},
-	{"id", "id"},
-	{"customer", "customer, priority, created_at"},
-	{"status", "is_open DESC, status, priority, created_at"},
-	{"assignee", "assignee, priority, created_at"},
-	{"title", "title, id"},
-	{"promised", "promised = '', promised, priority"},
-	{"type", "type, priority, created_at"},
+/* The queue's SLA clock of a row, as a SQL function for the sort "sla"
+ * and the SLA filter: kefu_sla(priority, customer, first_response_at,
+ * created_at, spans) is the worst level (kefu_sla_level). */
+#define SLA_EXPR "kefu_sla(priority, customer, first_response_at, created_at, spans)"
+
+/* One key of an order. Every order ends with the unique id, so a ticket's
+ * place in it is well defined (kefu_index_position counts what sorts
+ * before it). */
+struct term {
+	const char *expr;
+	int desc;
 };
 
-static void add_filter(kefu_buf *sql, sqlite3_stmt **binds, const char *col, const char *v)
+static const struct sort {
+	const char *name;
+	int flip_first; /* "-" reverses only the first key */
+	struct term t[6];
+} sorts[] = {
+	{"priority", 0, {{"priority", 0}, {"created_at", 0}, {"id", 0}}},
+	{"created", 0, {{"created_at", 0}, {"id", 0}}},
+	{"updated", 0, {{"updated_at", 0}, {"id", 0}}},
+	{"id", 0, {{"id", 0}}},
+	{"customer", 0, {{"customer", 0}, {"priority", 0}, {"created_at", 0}, {"id", 0}}},
+	{"status", 0, {{"is_open", 1}, {"status", 0}, {"priority", 0}, {"created_at", 0}, {"id", 0}}},
+	{"assignee", 0, {{"assignee", 0}, {"priority", 0}, {"created_at", 0}, {"id", 0}}},
+	{"title", 0, {{"title", 0}, {"id", 0}}},
+	{"promised", 0, {{"promised = ''", 0}, {"promised", 0}, {"priority", 0}, {"id", 0}}},
+	{"type", 0, {{"type", 0}, {"priority", 0}, {"created_at", 0}, {"id", 0}}},
+	/* Worst clock first, then as "priority"; "-sla" puts the worst last
+	 * and keeps the priority order within a level. */
+	{"sla", 1, {{SLA_EXPR, 1}, {"priority", 0}, {"created_at", 0}, {"id", 0}}},
+};
+
+static int find_sort(const struct sort **out, int *rev, const kefu_query *q)
 {
-	(void)binds;
-	if (!v || !*v)
-		return;
-	kefu_buf_printf(sql, " AND %s = ?", col);
+	const char *name = q->sort && *q->sort ? q->sort : "priority";
+
+	*rev = name[0] == '-';
+	name += *rev;
+	for (size_t i = 0; i < sizeof(sorts) / sizeof(*sorts); i++)
+		if (!strcmp(sorts[i].name, name)) {
+			*out = &sorts[i];
+			return 0;
+		}
+	return kefu_error_set(KEFU_EINVALID,
+		"unknown sort '%s' (use priority, created, updated, id, customer, status, assignee, title, promised, type, sla)",
+		name);
 }
 
-int kefu_index_query(kefu_index *idx, kefu_rows *out, const kefu_query *q)
+static int term_desc(const struct sort *s, int rev, size_t i)
 {
-	kefu_buf sql = KEFU_BUF_INIT, arena = KEFU_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	const char *sort = q->sort && *q->sort ? q->sort : "priority";
-	int desc = sort[0] == '-', b = 1, rc, error = 0;
-	const char *order = NULL;
-	size_t alloc = 0;
+	return s->t[i].desc ^ (rev && (!s->flip_first || i == 0));
+}
 
-	memset(out, 0, sizeof(*out));
-	if (desc)
-		sort++;
-	for (size_t i = 0; i < sizeof(sorts) / sizeof(*sorts); i++)
-		if (!strcmp(sorts[i].name, sort))
-			order = sorts[i].sql;
-	if (!order)
-		return kefu_error_set(KEFU_EINVALID,
-			"unknown sort '%s' (use priority, created, updated, id, customer, status, assignee, title, promised, type)", sort);
+static size_t nterms(const struct sort *s)
+{
+	size_t n = 0;
+	while (n < sizeof(s->t) / sizeof(*s->t) && s->t[n].expr)
+		n++;
+	return n;
+}
 
-	kefu_buf_puts(&sql,
-		"SELECT id, title, customer, branch, contact, channel, type, priority, status,"
-		" assignee, tags, promised, created_by, escalation_ref, release, links,"
-		" created_at, updated_at, first_response_at, resolved_at, closed_at,"
-		" rating, minutes, reopen_count, comment_count, flags, notified FROM tickets WHERE 1");
-	add_filter(&sql, NULL, "customer", q->customer);
-	add_filter(&sql, NULL, "branch", q->branch);
-	add_filter(&sql, NULL, "type", q->type);
-	add_filter(&sql, NULL, "priority", q->priority);
-	add_filter(&sql, NULL, "assignee", q->assignee);
-	add_filter(&sql, NULL, "channel", q->channel);
-	if (q->tag && *q->tag)
-		kefu_buf_puts(&sql, " AND (' ' || tags || ' ') LIKE ('% ' || ? || ' %')");
-	if (q->release && *q->release)
-		kefu_buf_puts(&sql, " AND release = ?1002");
+static void order_sql(kefu_buf *sql, const struct sort *s, int rev)
+{
+	kefu_buf_puts(sql, " ORDER BY ");
+	for (size_t i = 0; i < nterms(s); i++)
+		kefu_buf_printf(sql, "%s%s%s", i ? ", " : "", s->t[i].expr, term_desc(s, rev, i) ? " DESC" : "");
+}
+
+static int set(const char *v)
+{
+	return v && *v;
+}
+
+/* Parameters: the filters bind by number, whichever are present. */
+enum {
+	P_CUSTOMER = 1, P_BRANCH, P_TYPE, P_PRIORITY, P_ASSIGNEE, P_CHANNEL, P_TAG, P_TEXT,
+	P_STATUS, P_RELEASE, P_MATCH, P_DUE, P_SLA, P_ID, P_KEYS /* P_KEYS + i: key i */
+};
+
+static void where_sql(kefu_buf *sql, const kefu_query *q)
+{
+	const char *cols[] = {"customer", "branch", "type", "priority", "assignee", "channel"};
+	const char *vals[] = {q->customer, q->branch, q->type, q->priority, q->assignee, q->channel};
+
+	kefu_buf_puts(sql, " WHERE 1");
+	for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++)
+		if (set(vals[i]))
+			kefu_buf_printf(sql, " AND %s = ?%d", cols[i], P_CUSTOMER + (int)i);
+	if (set(q->tag))
+		kefu_buf_printf(sql, " AND (' ' || tags || ' ') LIKE ('%% ' || ?%d || ' %%')", P_TAG);
+	if (set(q->release))
+		kefu_buf_printf(sql, " AND release = ?%d", P_RELEASE);
 	if (q->flagged)
-		kefu_buf_puts(&sql, " AND flags != ''");
+		kefu_buf_puts(sql, " AND flags != ''");
 	if (q->status && !strcmp(q->status, "open"))
-		kefu_buf_puts(&sql, " AND is_open = 1");
-	else if (q->status && *q->status && strcmp(q->status, "all"))
-		kefu_buf_puts(&sql, " AND (instr(',' || ?1001 || ',', ',' || status || ',') > 0"
-		                    " OR (is_open = 1 AND instr(',' || ?1001 || ',', ',open,') > 0))");
-	if (q->text && *q->text)
-		kefu_buf_puts(&sql, " AND (instr(lower(title), lower(?1000)) > 0 OR instr(lower(description), lower(?1000)) > 0"
-		                    " OR instr(id, ?1000) = 1)");
-	kefu_buf_printf(&sql, " ORDER BY %s", order);
-	if (desc) {
-		/* Reverse every key of the order. */
-		kefu_buf rev = KEFU_BUF_INIT;
-		const char *p = order;
-		while (*p) {
-			const char *comma = strchr(p, ',');
-			size_t n = comma ? (size_t)(comma - p) : strlen(p);
-			kefu_buf_put(&rev, p, n);
-			if (n > 5 && !strncmp(p + n - 5, " DESC", 5))
-				kefu_buf_truncate(&rev, rev.size - 5);
-			else
-				kefu_buf_puts(&rev, " DESC");
-			if (!comma)
-				break;
-			kefu_buf_putc(&rev, ',');
-			p = comma + 1;
-		}
-		kefu_buf_truncate(&sql, sql.size - strlen(order));
-		kefu_buf_puts(&sql, rev.ptr);
-		kefu_buf_release(&rev);
+		kefu_buf_puts(sql, " AND is_open = 1");
+	else if (set(q->status) && strcmp(q->status, "all"))
+		kefu_buf_printf(sql, " AND (instr(',' || ?%d || ',', ',' || status || ',') > 0"
+		                     " OR (is_open = 1 AND instr(',' || ?%d || ',', ',open,') > 0))",
+		                P_STATUS, P_STATUS);
+	if (set(q->text))
+		kefu_buf_printf(sql, " AND (instr(lower(title), lower(?%d)) > 0 OR instr(lower(description), lower(?%d)) > 0"
+		                     " OR instr(id, ?%d) = 1)", P_TEXT, P_TEXT, P_TEXT);
+	if (set(q->match))
+		/* One lower() and instr() a row; the separators keep a match
+		 * inside one field. */
+		kefu_buf_printf(sql, " AND instr(lower(id || x'01' || title || x'01' || customer || x'01' ||"
+		                     " assignee || x'01' || status || x'01' || tags || x'01' || type || x'01' ||"
+		                     " priority || x'01' || branch), lower(?%d)) > 0", P_MATCH);
+	if (set(q->due))
+		kefu_buf_printf(sql, " AND promised != '' AND promised <= ?%d", P_DUE);
+	if (q->sla)
+		kefu_buf_printf(sql, " AND " SLA_EXPR " = ?%d", P_SLA);
+}
+
+static void bind_query(sqlite3_stmt *st, const kefu_query *q)
+{
+	const char *vals[] = {q->customer, q->branch, q->type, q->priority, q->assignee, q->channel,
+	                      q->tag, q->text};
+
+	for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++)
+		if (set(vals[i]))
+			sqlite3_bind_text(st, P_CUSTOMER + (int)i, vals[i], -1, SQLITE_STATIC);
+	if (set(q->status) && strcmp(q->status, "open") && strcmp(q->status, "all"))
+		sqlite3_bind_text(st, P_STATUS, q->status, -1, SQLITE_STATIC);
+	if (set(q->release))
+		sqlite3_bind_text(st, P_RELEASE, q->release, -1, SQLITE_STATIC);
+	if (set(q->match))
+		sqlite3_bind_text(st, P_MATCH, q->match, -1, SQLITE_STATIC);
+	if (set(q->due))
+		sqlite3_bind_text(st, P_DUE, q->due, -1, SQLITE_STATIC);
+	if (q->sla)
+		sqlite3_bind_int(st, P_SLA, (int)*q->sla);
+}
+
+/* --- SLA clocks of rows -------------------------------------------------*/
+
+static int tier_cmp(const void *key, const void *item)
+{
+	return strcmp(key, *(char *const *)item);
+}
+
+/* The customers' tiers, by slug: what the clocks' targets depend on. */
+static int sla_begin(kefu_index *idx, const kefu_query *q)
+{
+	struct kefu_sla_ctx *x = &idx->sla;
+	sqlite3_stmt *st = NULL;
+
+	x->conf = q->conf;
+	x->now = q->now;
+	for (size_t i = 0; i < x->n; i++)
+		free(x->tiers[i]);
+	x->n = 0;
+	if (!q->conf)
+		return 0;
+	if (sqlite3_prepare_v2(idx->db, "SELECT slug || x'00' || tier FROM customers ORDER BY slug", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return db_fail(idx, "customers");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		/* "slug\0tier": one allocation, sorted by slug. */
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+		char *v = kefu_xmalloc(len + 1);
+		memcpy(v, sqlite3_column_blob(st, 0), len);
+		v[len] = '\0';
+		KEFU_ARRAY_GROW(x->tiers, x->n + 1, x->alloc);
+		x->tiers[x->n++] = v;
 	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int64_t parse_i64(const char **p)
+{
+	const char *s = *p;
+	int neg = *s == '-';
+	int64_t v = 0;
+
+	s += neg;
+	while (*s >= '0' && *s <= '9')
+		v = v * 10 + (*s++ - '0');
+	*p = s;
+	return neg ? -v : v;
+}
+
+/* The clock of one row from its stored spans ("<at><state> ..."). */
+static void row_sla(const struct kefu_sla_ctx *x, kefu_row_sla *out, const char *priority,
+                    const char *customer, int64_t first_response_at, int64_t created_at,
+                    const char *spans)
+{
+	kefu_span stack[16], *sp = stack;
+	size_t n = 0, cap = sizeof(stack) / sizeof(*stack);
+	char *const *tier = NULL;
+	kefu_facts f = {0};
+	kefu_sla s;
+
+	for (const char *p = spans ? spans : ""; *p;) {
+		const char *start;
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		start = p;
+		int64_t at = parse_i64(&p);
+		char state = *p;
+		if (p == start || (state != KEFU_CLOCK_RUN && state != KEFU_CLOCK_WAIT &&
+		                   state != KEFU_CLOCK_RESOLVED && state != KEFU_CLOCK_CLOSED))
+			break; /* the facts reader reports damage; the queue shows what parsed */
+		if (n == cap) {
+			cap *= 2;
+			if (sp == stack) {
+				sp = kefu_xmalloc(cap * sizeof(*sp));
+				memcpy(sp, stack, sizeof(stack));
+			} else {
+				sp = kefu_xrealloc(sp, cap * sizeof(*sp));
+			}
+		}
+		sp[n++] = (kefu_span){at, state};
+		p++;
+	}
+	if (!n)
+		sp[n++] = (kefu_span){created_at, KEFU_CLOCK_RUN};
+	if (x->n && customer)
+		tier = bsearch(customer, x->tiers, x->n, sizeof(*x->tiers), tier_cmp);
+	f.id = f.customer = f.tier = f.type = f.assignee = f.status = "";
+	f.title = f.tags = f.links = f.voice = "";
+	f.priority = priority ? priority : "";
+	if (tier)
+		f.tier = *tier + strlen(*tier) + 1;
+	f.created_at = created_at;
+	f.first_response_at = first_response_at;
+	f.spans = sp;
+	f.nspans = n;
+	kefu_sla_eval(&s, &f, x->conf, x->now);
+	kefu_sla_cell(out->cell, &s);
+	out->level = kefu_sla_worst(&s);
+	if (sp != stack)
+		free(sp);
+}
+
+static void sql_sla(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const struct kefu_sla_ctx *x = sqlite3_user_data(cx);
+	kefu_row_sla r = {"-", KEFU_SLA_NONE};
+
+	(void)argc;
+	if (x->conf)
+		row_sla(x, &r, (const char *)sqlite3_value_text(argv[0]),
+		        (const char *)sqlite3_value_text(argv[1]), sqlite3_value_int64(argv[2]),
+		        sqlite3_value_int64(argv[3]), (const char *)sqlite3_value_text(argv[4]));
+	sqlite3_result_int(cx, (int)r.level);
+}
+
+/* Prepare a statement over tickets for q; the SLA function is registered
+ * on each connection the index opens (a rebuild opens a new one). */
+static int prepare_query(kefu_index *idx, sqlite3_stmt **st, const char *sql, const kefu_query *q)
+{
+	int error;
+
+	*st = NULL;
+	if (idx->sla_db != idx->db) {
+		if (sqlite3_create_function_v2(idx->db, "kefu_sla", 5, SQLITE_UTF8, &idx->sla, sql_sla, NULL,
+		                               NULL, NULL) != SQLITE_OK)
+			return db_fail(idx, "kefu_sla");
+		idx->sla_db = idx->db;
+	}
+	if ((error = sla_begin(idx, q)) < 0)
+		return error;
+	if (sqlite3_prepare_v2(idx->db, sql, -1, st, NULL) != SQLITE_OK)
+		return db_fail(idx, "query");
+	bind_query(*st, q);
+	return 0;
+}
+
+/* --- rows --------------------------------------------------------------*/
+
+/* Every column of a summary, then what the clock needs. */
+#define FULL_COLS \
+	"id, title, customer, branch, contact, channel, type, priority, status," \
+	" assignee, tags, promised, created_by, escalation_ref, release, links," \
+	" created_at, updated_at, first_response_at, resolved_at, closed_at," \
+	" rating, minutes, reopen_count, comment_count, flags, notified, spans"
+#define FULL_SPANS 27
+/* What a table shows: all in tickets_list, which covers the default order. */
+#define BRIEF_COLS \
+	"id, title, customer, priority, status, assignee, flags, created_at, first_response_at, spans"
+
+static const char *col_str(sqlite3_stmt *st, int col)
+{
+	const char *v = (const char *)sqlite3_column_text(st, col);
+	return v ? v : "";
+}
+
+/* The row st is on; strings borrowed from st until its next step. */
+static void read_row(kefu_summary *s, sqlite3_stmt *st, int brief)
+{
+	static const char empty[] = "";
+	int col = 0;
+
+	if (brief) {
+		memset(s, 0, sizeof(*s));
+		s->branch = s->contact = s->channel = s->type = s->tags = s->promised = empty;
+		s->created_by = s->escalation_ref = s->release = s->links = s->notified = empty;
+		s->id = col_str(st, 0);
+		s->title = col_str(st, 1);
+		s->customer = col_str(st, 2);
+		s->priority = col_str(st, 3);
+		s->status = col_str(st, 4);
+		s->assignee = col_str(st, 5);
+		s->flags = col_str(st, 6);
+		s->created_at = sqlite3_column_int64(st, 7);
+		s->first_response_at = sqlite3_column_int64(st, 8);
+		return;
+	}
+	const char **strs[] = {&s->id, &s->title, &s->customer, &s->branch, &s->contact,
+	                       &s->channel, &s->type, &s->priority, &s->status, &s->assignee,
+	                       &s->tags, &s->promised, &s->created_by, &s->escalation_ref,
+	                       &s->release, &s->links};
+	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
+		*strs[i] = col_str(st, col++);
+	s->created_at = sqlite3_column_int64(st, col++);
+	s->updated_at = sqlite3_column_int64(st, col++);
+	s->first_response_at = sqlite3_column_int64(st, col++);
+	s->resolved_at = sqlite3_column_int64(st, col++);
+	s->closed_at = sqlite3_column_int64(st, col++);
+	s->rating = sqlite3_column_int(st, col++);
+	s->minutes = sqlite3_column_int(st, col++);
+	s->reopen_count = sqlite3_column_int(st, col++);
+	s->comment_count = sqlite3_column_int(st, col++);
+	s->flags = col_str(st, col++);
+	s->notified = col_str(st, col++);
+}
+
+static void read_sla(kefu_index *idx, kefu_row_sla *out, sqlite3_stmt *st, const kefu_summary *s,
+                     int brief)
+{
+	if (!idx->sla.conf) {
+		*out = (kefu_row_sla){"-", KEFU_SLA_NONE};
+		return;
+	}
+	row_sla(&idx->sla, out, s->priority, s->customer, s->first_response_at, s->created_at,
+	        col_str(st, brief ? 9 : FULL_SPANS));
+}
+
+static void select_sql(kefu_buf *sql, const kefu_query *q, const struct sort *s, int rev, int brief)
+{
+	kefu_buf_puts(sql, brief ? "SELECT " BRIEF_COLS " FROM tickets" : "SELECT " FULL_COLS " FROM tickets");
+	where_sql(sql, q);
+	order_sql(sql, s, rev);
+}
+
+struct kefu_index_cursor {
+	kefu_index *idx;
+	sqlite3_stmt *st;
+	int brief, began;
+};
+
+int kefu_index_cursor_open(kefu_index_cursor **out, kefu_index *idx, const kefu_query *q, int brief)
+{
+	kefu_index_cursor *cur;
+	kefu_buf sql = KEFU_BUF_INIT;
+	const struct sort *s;
+	int rev, error;
+
+	*out = NULL;
+	if ((error = find_sort(&s, &rev, q)) < 0)
+		return error;
+	cur = kefu_xcalloc(1, sizeof(*cur));
+	cur->idx = idx;
+	cur->brief = brief;
+	select_sql(&sql, q, s, rev, brief);
 	if (q->limit)
 		kefu_buf_printf(&sql, " LIMIT %zu", q->limit);
+	/* One snapshot for every pass (kefu_index_cursor_rewind). */
+	if (sqlite3_get_autocommit(idx->db) && (error = exec(idx, "BEGIN")) == 0)
+		cur->began = 1;
+	if (error < 0 || (error = prepare_query(idx, &cur->st, sql.ptr, q)) < 0) {
+		kefu_index_cursor_free(cur);
+		cur = NULL;
+	}
+	kefu_buf_release(&sql);
+	*out = cur;
+	return error;
+}
 
-	if (sqlite3_prepare_v2(idx->db, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
-		error = db_fail(idx, "query");
-		goto done;
-	}
-	const char *vals[] = {q->customer, q->branch, q->type, q->priority, q->assignee, q->channel, q->tag};
-	for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++)
-		if (vals[i] && *vals[i])
-			sqlite3_bind_text(st, b++, vals[i], -1, SQLITE_STATIC);
-	if (q->status && *q->status && strcmp(q->status, "open") && strcmp(q->status, "all"))
-		sqlite3_bind_text(st, 1001, q->status, -1, SQLITE_STATIC);
-	if (q->text && *q->text)
-		sqlite3_bind_text(st, 1000, q->text, -1, SQLITE_STATIC);
-	if (q->release && *q->release)
-		sqlite3_bind_text(st, 1002, q->release, -1, SQLITE_STATIC);
+int kefu_index_cursor_next(kefu_index_cursor *cur, kefu_summary *row, kefu_row_sla *sla)
+{
+	int rc = sqlite3_step(cur->st);
 
-	/* Strings go into one arena as offsets; pointers are fixed up after
-	 * the arena stops moving. */
-	kefu_buf_putc(&arena, '\0');
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		KEFU_ARRAY_GROW(out->rows, out->n + 1, alloc);
-		kefu_summary *s = &out->rows[out->n++];
-		const char **strs[] = {&s->id, &s->title, &s->customer, &s->branch, &s->contact,
-		                       &s->channel, &s->type, &s->priority, &s->status, &s->assignee,
-		                       &s->tags, &s->promised, &s->created_by, &s->escalation_ref,
-		                       &s->release, &s->links};
-		int col = 0;
-		for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++, col++) {
-			const unsigned char *v = sqlite3_column_text(st, col);
-			if (!v || !*v) {
-				*strs[i] = (const char *)0;
-				continue;
-			}
-			*strs[i] = (const char *)(uintptr_t)arena.size;
-			kefu_buf_put(&arena, v, (size_t)sqlite3_column_bytes(st, col) + 1);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return db_fail(cur->idx, "query");
+	read_row(row, cur->st, cur->brief);
+	if (sla)
+		read_sla(cur->idx, sla, cur->st, row, cur->brief);
+	return 1;
+}
+
+void kefu_index_cursor_rewind(kefu_index_cursor *cur)
+{
+	sqlite3_reset(cur->st);
+}
+
+void kefu_index_cursor_free(kefu_index_cursor *cur)
+{
+	if (!cur)
+		return;
+	sqlite3_finalize(cur->st);
+	if (cur->began)
+		exec(cur->idx, "COMMIT");
+	free(cur);
+}
+
+/* Copy the row st is on into out's rows, its strings as offsets into
+ * arena (fixed up once the arena stops moving). */
+static void keep_row(kefu_rows *out, size_t *alloc, kefu_buf *arena, const kefu_summary *s)
+{
+	KEFU_ARRAY_GROW(out->rows, out->n + 1, *alloc);
+	kefu_summary *d = &out->rows[out->n++];
+	*d = *s;
+	const char **strs[] = {&d->id, &d->title, &d->customer, &d->branch, &d->contact,
+	                       &d->channel, &d->type, &d->priority, &d->status, &d->assignee,
+	                       &d->tags, &d->promised, &d->created_by, &d->escalation_ref,
+	                       &d->release, &d->links, &d->flags, &d->notified};
+	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++) {
+		if (!**strs[i]) {
+			*strs[i] = (const char *)0;
+			continue;
 		}
-		s->created_at = sqlite3_column_int64(st, col++);
-		s->updated_at = sqlite3_column_int64(st, col++);
-		s->first_response_at = sqlite3_column_int64(st, col++);
-		s->resolved_at = sqlite3_column_int64(st, col++);
-		s->closed_at = sqlite3_column_int64(st, col++);
-		s->rating = sqlite3_column_int(st, col++);
-		s->minutes = sqlite3_column_int(st, col++);
-		s->reopen_count = sqlite3_column_int(st, col++);
-		s->comment_count = sqlite3_column_int(st, col++);
-		/* flags and notified follow the numbers in the row. */
-		for (size_t i = 0; i < 2; i++) {
-			const unsigned char *v = sqlite3_column_text(st, col);
-			const char **dst = i ? &s->notified : &s->flags;
-			if (!v || !*v) {
-				*dst = (const char *)0;
-			} else {
-				*dst = (const char *)(uintptr_t)arena.size;
-				kefu_buf_put(&arena, v, (size_t)sqlite3_column_bytes(st, col) + 1);
-			}
-			col++;
-		}
+		size_t len = strlen(*strs[i]) + 1;
+		const char *v = *strs[i];
+		*strs[i] = (const char *)(uintptr_t)arena->size;
+		kefu_buf_put(arena, v, len);
 	}
-	if (rc != SQLITE_DONE) {
-		error = db_fail(idx, "query");
-		goto done;
-	}
-	out->arena = kefu_buf_detach(&arena);
+}
+
+static void fix_rows(kefu_rows *out, kefu_buf *arena)
+{
+	out->arena = kefu_buf_detach(arena);
 	for (size_t r = 0; r < out->n; r++) {
 		kefu_summary *s = &out->rows[r];
 		const char **strs[] = {&s->id, &s->title, &s->customer, &s->branch, &s->contact,
@@ -715,12 +1014,144 @@ int kefu_index_query(kefu_index *idx, kefu_rows *out, const kefu_query *q)
 		for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
 			*strs[i] = out->arena + (uintptr_t)*strs[i];
 	}
+}
+
+int kefu_index_page(kefu_index *idx, kefu_rows *out, kefu_row_sla **sla, const kefu_query *q,
+                    size_t offset, size_t n)
+{
+	kefu_buf sql = KEFU_BUF_INIT, arena = KEFU_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	const struct sort *s;
+	size_t alloc = 0, slaalloc = 0;
+	int rev, rc, error;
+
+	memset(out, 0, sizeof(*out));
+	if (sla)
+		*sla = NULL;
+	if ((error = find_sort(&s, &rev, q)) < 0)
+		return error;
+	select_sql(&sql, q, s, rev, 0);
+	if (n)
+		kefu_buf_printf(&sql, " LIMIT %zu OFFSET %zu", n, offset);
+	else if (offset)
+		kefu_buf_printf(&sql, " LIMIT -1 OFFSET %zu", offset);
+	if ((error = prepare_query(idx, &st, sql.ptr, q)) < 0)
+		goto done;
+	kefu_buf_putc(&arena, '\0'); /* offset 0: every empty string */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		kefu_summary row;
+		read_row(&row, st, 0);
+		keep_row(out, &alloc, &arena, &row);
+		if (sla) {
+			KEFU_ARRAY_GROW(*sla, out->n, slaalloc);
+			read_sla(idx, &(*sla)[out->n - 1], st, &row, 0);
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		error = db_fail(idx, "query");
+		goto done;
+	}
+	fix_rows(out, &arena);
 done:
-	if (error < 0)
+	if (error < 0) {
 		kefu_rows_free(out);
+		if (sla) {
+			free(*sla);
+			*sla = NULL;
+		}
+	}
 	sqlite3_finalize(st);
 	kefu_buf_release(&sql);
 	kefu_buf_release(&arena);
+	return error;
+}
+
+int kefu_index_query(kefu_index *idx, kefu_rows *out, const kefu_query *q)
+{
+	return kefu_index_page(idx, out, NULL, q, 0, q->limit);
+}
+
+int kefu_index_count(kefu_index *idx, size_t *out, const kefu_query *q)
+{
+	kefu_buf sql = KEFU_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int error;
+
+	*out = 0;
+	kefu_buf_puts(&sql, "SELECT count(*) FROM tickets");
+	where_sql(&sql, q);
+	if ((error = prepare_query(idx, &st, sql.ptr, q)) == 0) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*out = (size_t)sqlite3_column_int64(st, 0);
+		else
+			error = db_fail(idx, "count");
+	}
+	if (q->limit && *out > q->limit)
+		*out = q->limit;
+	sqlite3_finalize(st);
+	kefu_buf_release(&sql);
+	return error;
+}
+
+int kefu_index_position(kefu_index *idx, size_t *out, const kefu_query *q, const char *id)
+{
+	kefu_buf sql = KEFU_BUF_INIT;
+	sqlite3_stmt *key = NULL, *st = NULL;
+	const struct sort *s;
+	size_t n;
+	int rev, error;
+
+	*out = 0;
+	if ((error = find_sort(&s, &rev, q)) < 0)
+		return error;
+	n = nterms(s);
+	/* The ticket's keys, if the query selects it... */
+	kefu_buf_puts(&sql, "SELECT ");
+	for (size_t i = 0; i < n; i++)
+		kefu_buf_printf(&sql, "%s%s", i ? ", " : "", s->t[i].expr);
+	kefu_buf_puts(&sql, " FROM tickets");
+	where_sql(&sql, q);
+	kefu_buf_printf(&sql, " AND id = ?%d", P_ID);
+	if ((error = prepare_query(idx, &key, sql.ptr, q)) < 0)
+		goto done;
+	sqlite3_bind_text(key, P_ID, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(key) != SQLITE_ROW) {
+		error = kefu_error_set(KEFU_ENOTFOUND, "ticket '%s' is not in this list", id);
+		goto done;
+	}
+	/* ...then how many rows sort before them: (k1 < v1) OR (k1 = v1 AND
+	 * ((k2 < v2) OR ...)), with > for descending keys. */
+	kefu_buf_clear(&sql);
+	kefu_buf_puts(&sql, "SELECT count(*) FROM tickets");
+	where_sql(&sql, q);
+	kefu_buf_puts(&sql, " AND (");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			kefu_buf_printf(&sql, " OR (%s = ?%d AND (", s->t[i - 1].expr, P_KEYS + (int)i - 1);
+		kefu_buf_printf(&sql, "%s %s ?%d", s->t[i].expr, term_desc(s, rev, i) ? ">" : "<",
+		                P_KEYS + (int)i);
+	}
+	for (size_t i = 1; i < n; i++)
+		kefu_buf_puts(&sql, "))");
+	kefu_buf_putc(&sql, ')');
+	if (sqlite3_prepare_v2(idx->db, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
+		error = db_fail(idx, "position");
+		goto done;
+	}
+	bind_query(st, q);
+	for (size_t i = 0; i < n; i++)
+		sqlite3_bind_value(st, P_KEYS + (int)i, sqlite3_column_value(key, (int)i));
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		error = db_fail(idx, "position");
+		goto done;
+	}
+	*out = (size_t)sqlite3_column_int64(st, 0);
+	if (q->limit && *out >= q->limit)
+		error = kefu_error_set(KEFU_ENOTFOUND, "ticket '%s' is not in this list", id);
+done:
+	sqlite3_finalize(st);
+	sqlite3_finalize(key);
+	kefu_buf_release(&sql);
 	return error;
 }
 
@@ -867,46 +1298,6 @@ done:
 sqlite3 *kefu_index__db(kefu_index *idx)
 {
 	return idx->db;
-}
-
-static int facts_cmp(const void *key, const void *item)
-{
-	return strcmp(key, ((const kefu_facts *)item)->id);
-}
-
-int kefu_index_sla(kefu_index *idx, const kefu_conf *c, kefu_rows *rows, kefu_row_sla **out,
-                   const char *customer, int open_only, const kefu_sla_level *want, size_t limit,
-                   int64_t now)
-{
-	kefu_factset set;
-	kefu_facts_query fq = {customer, open_only, 0, 0};
-	size_t keep = 0;
-	int error;
-
-	kefu_factset_init(&set);
-	*out = kefu_xcalloc(rows->n + 1, sizeof(**out));
-	if ((error = kefu_index_facts(idx, &set, &fq)) < 0)
-		goto done;
-	for (size_t i = 0; i < rows->n; i++) {
-		const kefu_facts *f = bsearch(rows->rows[i].id, set.items, set.n, sizeof(*set.items), facts_cmp);
-		kefu_row_sla r = {"-", KEFU_SLA_NONE};
-		if (f) {
-			kefu_sla s;
-			kefu_sla_eval(&s, f, c, now);
-			kefu_sla_cell(r.cell, &s);
-			r.level = kefu_sla_worst(&s);
-		}
-		if (want && r.level != *want)
-			continue;
-		if (limit && keep >= limit)
-			break;
-		rows->rows[keep] = rows->rows[i];
-		(*out)[keep++] = r;
-	}
-	rows->n = keep;
-done:
-	kefu_factset_release(&set);
-	return error;
 }
 
 /* --- per-ticket history ------------------------------------------------*/

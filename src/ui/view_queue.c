@@ -10,17 +10,26 @@
 
 #define SAVED_FIXED 9
 
+/* The queue pages from the index: it knows how many rows the view has
+ * and holds only a window of them around what is on screen. Filtering,
+ * sorting and the SLA clocks run in SQL. */
+#define PAGE 128
+
 typedef struct queue {
-	kefu_rows all;     /* what the saved view selects */
-	kefu_row_sla *sla; /* the SLA clock of each row of all */
-	size_t *shown;     /* indexes into all.rows after the text filter */
-	size_t nshown;
+	kefu_ui *ui;
+	size_t count;      /* rows in the view */
+	kefu_rows page;    /* rows [first, first + page.n) of it */
+	kefu_row_sla *sla; /* their SLA clocks */
+	size_t first;
+	int have_page;
 	size_t sel, top;
+	char selid[KEFU_ID_MAX]; /* the id at sel, while count > 0 */
 	int saved;         /* index into the saved views */
 	char customer[64]; /* the saved view "customer: X" */
 	char filter[256];  /* typed filter */
 	int sort, desc;
 	char handle[128]; /* the consultant's handle, for "My queue" */
+	char today[KEFU_DATE_LEN + 1];
 } queue;
 
 static const char *const saved_names[SAVED_FIXED] = {
@@ -29,117 +38,120 @@ static const char *const saved_names[SAVED_FIXED] = {
 	"Flagged",
 };
 
-/* The index sorts by all but the last, "sla", which sorts the rows the
- * index gave (by priority) on their SLA clocks, worst first. */
+/* Sort keys as the index names them; "sla" puts the worst clocks first,
+ * in priority order within a level. */
 static const char *const sort_keys[] = {"priority", "created",  "updated", "id",
 					"customer", "status",   "assignee", "title",
 					"promised", "type",     "sla"};
-#define SORT_SLA (NSORTS - 1)
 #define NSORTS (sizeof(sort_keys) / sizeof(*sort_keys))
+
+static const kefu_sla_level breached = KEFU_SLA_BREACHED;
 
 /* --- data --------------------------------------------------------------*/
 
-static int matches(const kefu_summary *s, const char *filter)
+/* The query of the current saved view, sort and filter; borrows q. */
+static void view_query(queue *q, kefu_query *query, char *sort, size_t n)
 {
-	if (!*filter)
-		return 1;
-	const char *fields[] = {s->id,   s->title, s->customer, s->assignee, s->status,
-				s->tags, s->type,  s->priority, s->branch};
-	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
-		if (strcasestr(fields[i], filter))
-			return 1;
-	return 0;
-}
-
-static const queue *sorting; /* qsort has no payload */
-
-static int sla_cmp(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int lx = (int)sorting->sla[x].level, ly = (int)sorting->sla[y].level;
-	if (lx != ly)
-		return sorting->desc ? lx - ly : ly - lx;
-	return x < y ? -1 : x > y; /* stable: keep the index's order */
-}
-
-static void sort_by_sla(queue *q)
-{
-	if (!q->sla || q->nshown < 2)
-		return;
-	sorting = q;
-	qsort(q->shown, q->nshown, sizeof(*q->shown), sla_cmp);
-	sorting = NULL;
-}
-
-static void apply_filter(queue *q)
-{
-	char today[KEFU_DATE_LEN + 1];
-
-	kefu_date_parse(today, "today", kefu_now());
-	free(q->shown);
-	q->shown = calloc(q->all.n + 1, sizeof(*q->shown));
-	q->nshown = 0;
-	for (size_t i = 0; i < q->all.n; i++) {
-		const kefu_summary *s = &q->all.rows[i];
-		if (q->saved == 3 && !(*s->promised && strcmp(s->promised, today) <= 0))
-			continue;
-		if (q->saved == 4 && q->sla[i].level != KEFU_SLA_BREACHED)
-			continue;
-		if (matches(s, q->filter))
-			q->shown[q->nshown++] = i;
-	}
-	if (q->sort == SORT_SLA)
-		sort_by_sla(q);
-}
-
-/* Re-run the query; keep the cursor on the ticket it was on. */
-static void load(queue *q, kefu_ui *ui)
-{
-	kefu_query query = {0};
-	char keep[KEFU_ID_MAX] = "";
-	char sort[32];
-	const kefu_summary *cur = NULL;
-
-	if (q->nshown && q->sel < q->nshown)
-		cur = &q->all.rows[q->shown[q->sel]];
-	if (cur)
-		snprintf(keep, sizeof(keep), "%s", cur->id);
-	else if (*ui->selected)
-		snprintf(keep, sizeof(keep), "%s", ui->selected);
-	kefu_rows_free(&q->all);
-	snprintf(sort, sizeof(sort), "%s%s", q->desc && q->sort != SORT_SLA ? "-" : "",
-		 q->sort == SORT_SLA ? "priority" : sort_keys[q->sort]);
-	query.sort = sort;
-	query.status = "open";
+	memset(query, 0, sizeof(*query));
+	snprintf(sort, n, "%s%s", q->desc ? "-" : "", sort_keys[q->sort]);
+	query->sort = sort;
+	query->status = "open";
 	switch (q->saved) {
-	case 1: query.assignee = q->handle; break;
-	case 2: query.status = "new"; break;
-	case 5: query.status = "escalated"; break;
-	case 6: query.status = "waiting"; break;
-	case 7: query.status = "all"; break;
-	case 8: query.flagged = 1; break; /* risk words, for the team lead */
+	case 1: query->assignee = q->handle; break;
+	case 2: query->status = "new"; break;
+	case 3: query->due = q->today; break;
+	case 4: query->sla = &breached; break;
+	case 5: query->status = "escalated"; break;
+	case 6: query->status = "waiting"; break;
+	case 7: query->status = "all"; break;
+	case 8: query->flagged = 1; break; /* risk words, for the team lead */
 	}
 	if (q->saved >= SAVED_FIXED)
-		query.customer = q->customer;
+		query->customer = q->customer;
+	query->match = q->filter;
+	query->conf = kefu_desk_conf(q->ui->desk);
+	query->now = kefu_now();
+}
+
+static void drop_page(queue *q)
+{
+	kefu_rows_free(&q->page);
 	free(q->sla);
 	q->sla = NULL;
-	if (kefu_index_query(kefu_desk_index(ui->desk), &q->all, &query) < 0 ||
-	    kefu_index_sla(kefu_desk_index(ui->desk), kefu_desk_conf(ui->desk), &q->all, &q->sla,
-			   query.customer, !strcmp(query.status, "open"), NULL, 0, kefu_now()) < 0)
+	q->have_page = 0;
+}
+
+/* Row i of the view (i < count), reading the page around it if needed;
+ * NULL when the index fails. Borrowed until the next page is read. */
+static const kefu_summary *row_at(queue *q, size_t i, const kefu_row_sla **sla)
+{
+	if (!q->have_page || i < q->first || i >= q->first + q->page.n) {
+		kefu_query query;
+		char sort[32];
+		drop_page(q);
+		/* A page that starts a quarter above i: scrolling either way
+		 * stays in it for a while. */
+		q->first = i > PAGE / 4 ? i - PAGE / 4 : 0;
+		view_query(q, &query, sort, sizeof(sort));
+		if (kefu_index_page(kefu_desk_index(q->ui->desk), &q->page, &q->sla, &query, q->first, PAGE) < 0) {
+			kefu_ui_message(q->ui, 1, "%s", kefu_error_last());
+			return NULL;
+		}
+		q->have_page = 1;
+		if (i >= q->first + q->page.n)
+			return NULL; /* the desk changed under us; the next reload fixes count */
+	}
+	if (sla)
+		*sla = &q->sla[i - q->first];
+	return &q->page.rows[i - q->first];
+}
+
+/* Put the cursor on row to and remember its ticket. */
+static void set_sel(queue *q, size_t to)
+{
+	const kefu_summary *s;
+
+	q->sel = to;
+	q->selid[0] = '\0';
+	if (to < q->count && (s = row_at(q, to, NULL)))
+		snprintf(q->selid, sizeof(q->selid), "%s", s->id);
+}
+
+/* Re-run the query; with keep, the cursor stays on the ticket it was on
+ * (or the detail's), else it goes to the top. */
+static void load(queue *q, kefu_ui *ui, int keep_sel)
+{
+	kefu_index *idx = kefu_desk_index(ui->desk);
+	kefu_query query;
+	char keep[KEFU_ID_MAX] = "", sort[32];
+	size_t at = 0;
+
+	if (!keep_sel)
+		;
+	else if (*q->selid)
+		snprintf(keep, sizeof(keep), "%s", q->selid);
+	else if (*ui->selected)
+		snprintf(keep, sizeof(keep), "%s", ui->selected);
+	drop_page(q);
+	kefu_date_parse(q->today, "today", kefu_now());
+	view_query(q, &query, sort, sizeof(sort));
+	q->count = 0;
+	if (kefu_index_count(idx, &q->count, &query) < 0)
 		kefu_ui_message(ui, 1, "%s", kefu_error_last());
-	apply_filter(q);
-	q->sel = 0;
-	for (size_t i = 0; *keep && i < q->nshown; i++)
-		if (!strcmp(q->all.rows[q->shown[i]].id, keep))
-			q->sel = i;
+	if (*keep && q->count && kefu_index_position(idx, &at, &query, keep) < 0) {
+		at = 0;
+		kefu_error_clear();
+	}
+	set_sel(q, at);
 }
 
 static int queue_open(kefu_view *v, kefu_ui *ui)
 {
 	queue *q = calloc(1, sizeof(*q));
 	v->data = q;
+	q->ui = ui;
 	kefu_person_handle(q->handle, sizeof(q->handle), kefu_desk_user(ui->desk));
-	load(q, ui);
+	load(q, ui, 1);
 	return 0;
 }
 
@@ -148,9 +160,7 @@ static void queue_close(kefu_view *v)
 	queue *q = v->data;
 	if (!q)
 		return;
-	kefu_rows_free(&q->all);
-	free(q->sla);
-	free(q->shown);
+	drop_page(q);
 	free(q);
 	v->data = NULL;
 }
@@ -158,9 +168,9 @@ static void queue_close(kefu_view *v)
 const char *kefu_view_queue_selected(kefu_view *v)
 {
 	queue *q = v->data;
-	if (!q || !q->nshown)
+	if (!q || !q->count || !*q->selid)
 		return NULL;
-	return q->all.rows[q->shown[q->sel]].id;
+	return q->selid;
 }
 
 static void notify_selection(kefu_view *v, kefu_ui *ui)
@@ -252,7 +262,7 @@ static void queue_draw(kefu_view *v, kefu_ui *ui)
 	x = cell(win, 0, x, "AGE", c.age, hdr);
 	x = cell(win, 0, x, "ASSIGNEE", c.assignee, hdr);
 	cell(win, 0, x, "  TITLE", c.title + 2, hdr);
-	if (!q->nshown) {
+	if (!q->count) {
 		kefu_draw_text(win, 2, 2,
 			       *q->filter ? "no ticket matches the filter"
 					  : "no tickets in this view",
@@ -260,19 +270,21 @@ static void queue_draw(kefu_view *v, kefu_ui *ui)
 		wnoutrefresh(win);
 		return;
 	}
-	if (q->sel >= q->nshown)
-		q->sel = q->nshown - 1;
+	if (q->sel >= q->count)
+		set_sel(q, q->count - 1);
 	if (q->sel < q->top)
 		q->top = q->sel;
 	if (rows > 0 && q->sel >= q->top + (size_t)rows)
 		q->top = q->sel - (size_t)rows + 1;
-	for (int r = 0; r < rows && q->top + (size_t)r < q->nshown; r++) {
+	for (int r = 0; r < rows && q->top + (size_t)r < q->count; r++) {
 		size_t i = q->top + (size_t)r;
-		const kefu_summary *s = &q->all.rows[q->shown[i]];
+		const kefu_row_sla *sla = NULL;
+		const kefu_summary *s = row_at(q, i, &sla);
+		if (!s)
+			break;
 		int selected = i == q->sel;
 		int cur = kefu_color_attr(v->focused ? KEFU_COLOR_CURSOR : KEFU_COLOR_CURSOR_DIM);
 		char age[8];
-		const kefu_row_sla *sla = q->sla ? &q->sla[q->shown[i]] : NULL;
 		int st = sla ? (int)sla->level : KEFU_SLA_NONE;
 		int y = r + 1;
 
@@ -310,13 +322,13 @@ static void queue_draw(kefu_view *v, kefu_ui *ui)
 
 static void move_to(queue *q, kefu_view *v, kefu_ui *ui, long to)
 {
-	if (!q->nshown)
+	if (!q->count)
 		return;
 	if (to < 0)
 		to = 0;
-	if ((size_t)to >= q->nshown)
-		to = (long)q->nshown - 1;
-	q->sel = (size_t)to;
+	if ((size_t)to >= q->count)
+		to = (long)q->count - 1;
+	set_sel(q, (size_t)to);
 	notify_selection(v, ui);
 }
 
@@ -325,8 +337,8 @@ static void live_filter(kefu_ui *ui, const char *text, void *payload)
 	kefu_view *v = payload;
 	queue *q = v->data;
 	snprintf(q->filter, sizeof(q->filter), "%s", text);
-	apply_filter(q);
-	q->sel = q->top = 0;
+	load(q, ui, 0); /* typing starts from the top */
+	q->top = 0;
 	notify_selection(v, ui);
 	kefu_ui_redraw(ui);
 }
@@ -365,8 +377,7 @@ static int choose_saved(queue *q, kefu_ui *ui)
 			snprintf(q->customer, sizeof(q->customer), "%s",
 				 c.slugs[pick - SAVED_FIXED]);
 		q->filter[0] = '\0';
-		load(q, ui);
-		q->sel = 0;
+		load(q, ui, 0); /* another view starts at its top */
 	}
 	for (int i = 0; i < c.n; i++) {
 		free(c.slugs[i]);
@@ -389,14 +400,14 @@ static int queue_handle(kefu_view *v, kefu_ui *ui, kefu_action_id a)
 	case KEFU_ACTION_PAGE_UP: move_to(q, v, ui, (long)q->sel - page); break;
 	case KEFU_ACTION_PAGE_DOWN: move_to(q, v, ui, (long)q->sel + page); break;
 	case KEFU_ACTION_FIRST: move_to(q, v, ui, 0); break;
-	case KEFU_ACTION_LAST: move_to(q, v, ui, (long)q->nshown - 1); break;
+	case KEFU_ACTION_LAST: move_to(q, v, ui, (long)q->count - 1); break;
 	case KEFU_ACTION_FILTER: {
 		kefu_buf text = KEFU_BUF_INIT;
 		char before[256];
 		snprintf(before, sizeof(before), "%s", q->filter);
 		if (!kefu_prompt_line(ui, "Filter: ", q->filter, &text, live_filter, v)) {
 			snprintf(q->filter, sizeof(q->filter), "%s", before);
-			apply_filter(q);
+			load(q, ui, 1);
 		}
 		kefu_buf_release(&text);
 		notify_selection(v, ui);
@@ -410,13 +421,13 @@ static int queue_handle(kefu_view *v, kefu_ui *ui, kefu_action_id a)
 		int pick = kefu_prompt_menu(ui, "Sort by", sort_keys, (int)NSORTS, q->sort);
 		if (pick >= 0) {
 			q->sort = pick;
-			load(q, ui);
+			load(q, ui, 1);
 		}
 		break;
 	}
 	case KEFU_ACTION_SORT_REVERSE:
 		q->desc = !q->desc;
-		load(q, ui);
+		load(q, ui, 1);
 		break;
 	default:
 		if (!id)
@@ -430,7 +441,7 @@ static void queue_reload(kefu_view *v, kefu_ui *ui)
 {
 	/* The detail keeps its ticket even when it leaves this view (say,
 	 * resolved out of "All open"): the user is still looking at it. */
-	load(v->data, ui);
+	load(v->data, ui, 1);
 }
 
 static int queue_click(kefu_view *v, kefu_ui *ui, int y)
@@ -448,7 +459,7 @@ const char *kefu_view_queue_title(kefu_view *v, char *buf, size_t n)
 	queue *q = v->data;
 	snprintf(buf, n, "%s%s%s  (%zu)  sort: %s%s%s%s",
 		 q->saved < SAVED_FIXED ? saved_names[q->saved] : "Customer: ",
-		 q->saved < SAVED_FIXED ? "" : q->customer, "", q->nshown, q->desc ? "-" : "",
+		 q->saved < SAVED_FIXED ? "" : q->customer, "", q->count, q->desc ? "-" : "",
 		 sort_keys[q->sort], *q->filter ? "  filter: " : "", q->filter);
 	return buf;
 }

@@ -55,5 +55,6 @@ Suite *kb_suite(void);
 Suite *sync_suite(void);
 Suite *workflow_suite(void);
 Suite *gitindex_suite(void);
+Suite *index_suite(void);
 
 #endif
