@@ -51,10 +51,21 @@ typedef struct kefu_factset {
 	kefu_facts *items;
 	size_t n, alloc;
 	void *arena; /* private */
+	void *prep;  /* private: what kefu_factset_prepare() worked out */
 } kefu_factset;
 
 void kefu_factset_init(kefu_factset *set);
 void kefu_factset_release(kefu_factset *set);
+
+/* Work out once what every kefu_metrics_compute() over the set would
+ * otherwise redo per call: each entry's first sensitive word under c and
+ * the set's resolutions in time order. A report computes metrics for
+ * dozens of groups and weeks over one set. Adding to the set afterwards
+ * drops it (the next compute works it out per call again). */
+void kefu_factset_prepare(kefu_factset *set, const kefu_conf *c);
+
+/* kefu_facts_sensitive() of the set's entry i, prepared or not. */
+const char *kefu_factset_sensitive(const kefu_factset *set, size_t i, const kefu_conf *c);
 
 /* Add the facts folded from t (tier: the customer's, may be NULL). The
  * returned entry is borrowed and valid until the next add. */

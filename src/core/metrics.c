@@ -54,9 +54,12 @@ void kefu_factset_init(kefu_factset *set)
 	memset(set, 0, sizeof(*set));
 }
 
+static void prep_free(kefu_factset *set);
+
 void kefu_factset_release(kefu_factset *set)
 {
 	struct chunk *c = set->arena;
+	prep_free(set);
 	while (c) {
 		struct chunk *next = c->next;
 		free(c);
@@ -68,6 +71,8 @@ void kefu_factset_release(kefu_factset *set)
 
 static kefu_facts *set_push(kefu_factset *set)
 {
+	if (set->prep)
+		prep_free(set); /* its pointers go stale as items grow */
 	KEFU_ARRAY_GROW(set->items, set->n + 1, set->alloc);
 	kefu_facts *f = &set->items[set->n++];
 	memset(f, 0, sizeof(*f));
@@ -677,6 +682,52 @@ static int came_back(const kefu_facts *f, const struct resolution *r, size_t n)
 	return 0;
 }
 
+/* --- prepared sets ----------------------------------------------------*/
+
+struct prep {
+	const kefu_conf *conf;
+	const char **sensitive; /* per entry; NULL: none */
+	struct resolution *done;
+	size_t ndone;
+};
+
+static void prep_free(kefu_factset *set)
+{
+	struct prep *p = set->prep;
+	if (!p)
+		return;
+	free(p->sensitive);
+	free(p->done);
+	free(p);
+	set->prep = NULL;
+}
+
+void kefu_factset_prepare(kefu_factset *set, const kefu_conf *c)
+{
+	struct prep *p;
+
+	prep_free(set);
+	p = kefu_xcalloc(1, sizeof(*p));
+	p->conf = c;
+	p->sensitive = kefu_xcalloc(set->n + 1, sizeof(*p->sensitive));
+	for (size_t i = 0; i < set->n; i++)
+		p->sensitive[i] = kefu_facts_sensitive(&set->items[i], c);
+	p->done = resolutions(set, &p->ndone);
+	set->prep = p;
+}
+
+static const struct prep *prepared(const kefu_factset *set, const kefu_conf *c)
+{
+	const struct prep *p = set->prep;
+	return p && p->conf == c ? p : NULL;
+}
+
+const char *kefu_factset_sensitive(const kefu_factset *set, size_t i, const kefu_conf *c)
+{
+	const struct prep *p = prepared(set, c);
+	return p ? p->sensitive[i] : kefu_facts_sensitive(&set->items[i], c);
+}
+
 static int in(int64_t t, int64_t from, int64_t to)
 {
 	return t >= from && t < to;
@@ -687,11 +738,12 @@ void kefu_metrics_compute(kefu_metrics *out, const kefu_factset *set, kefu_facts
                           int64_t now)
 {
 	const kefu_calendar *cal = &c->calendar;
+	const struct prep *prep = prepared(set, c);
 	struct values fr = {0}, res = {0};
 	int64_t end = to < now ? to : now;
-	struct resolution *done = NULL;
-	size_t ndone = 0;
-	int have_done = 0;
+	struct resolution *done = prep ? prep->done : NULL;
+	size_t ndone = prep ? prep->ndone : 0;
+	int have_done = prep != NULL;
 
 	memset(out, 0, sizeof(*out));
 	out->from = from;
@@ -793,7 +845,8 @@ void kefu_metrics_compute(kefu_metrics *out, const kefu_factset *set, kefu_facts
 			out->score_sum += f->rating;
 			out->low_scores += f->rating <= 2;
 		}
-		if ((created || !is_done(state_end)) && kefu_facts_sensitive(f, c))
+		if ((created || !is_done(state_end)) &&
+		    (prep ? prep->sensitive[i] != NULL : kefu_facts_sensitive(f, c) != NULL))
 			out->flagged++;
 	}
 	out->reopen_base = out->resolved;
@@ -801,7 +854,8 @@ void kefu_metrics_compute(kefu_metrics *out, const kefu_factset *set, kefu_facts
 	stats_of(&out->resolution, &res);
 	free(fr.v);
 	free(res.v);
-	free(done);
+	if (!prep)
+		free(done);
 }
 
 double kefu_metrics_ratio(double num, double den)

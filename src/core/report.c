@@ -405,7 +405,7 @@ static void build_lists(kefu_report *r, const kefu_conf *c)
 			if (res && res <= r->now - (int64_t)c->followup_days * DAY && res >= r->now - 30 * DAY)
 				list_add(&r->followups, &a_fu, f, NULL, KEFU_SLA_NONE, res);
 		}
-		if ((created || (state && !is_done(state))) && (word = kefu_facts_sensitive(f, c)))
+		if ((created || (state && !is_done(state))) && (word = kefu_factset_sensitive(&p->set, i, c)))
 			list_add(&r->flagged, &a_flag, f, word, KEFU_SLA_NONE, f->created_at);
 		if (f->rating && f->rating <= 2 && f->rated_at >= r->from && f->rated_at < r->to) {
 			char note[24];
@@ -468,6 +468,8 @@ static int finish(kefu_report *r, kefu_index *idx, const kefu_conf *c, int64_t l
 		q.from = r->now - 31 * DAY; /* follow-ups look 30 days back */
 	if ((error = kefu_index_facts(idx, &p->set, &q)) < 0)
 		return error;
+	/* Dozens of metric runs over one set follow. */
+	kefu_factset_prepare(&p->set, c);
 	local_date(r->from_date, r->from, r->utc_offset);
 	local_date(r->to_date, r->to - 1, r->utc_offset);
 	kefu_metrics_compute(&r->cur, &p->set, NULL, NULL, c, r->from, r->to, r->now);

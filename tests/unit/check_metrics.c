@@ -303,13 +303,10 @@ START_TEST(an_empty_week_has_zero_counts_and_no_rates)
 }
 END_TEST
 
-START_TEST(a_week_of_tickets_adds_up_by_hand)
+/* Five tickets of the week from w (see a_week_of_tickets_adds_up_by_hand). */
+static void week_tickets(kefu_ticket *t[5], int64_t w)
 {
-	kefu_conf *c = conf(conf_24x7);
-	kefu_factset set;
-	kefu_metrics m;
-	int64_t w = at("2026-11-16T00:00:00Z"), D = 24 * H;
-	kefu_ticket *t[5];
+	int64_t D = 24 * H;
 
 	/* a: bug, answered after 1h, resolved after 10h, rated 2, 90m worklog. */
 	t[0] = ticket("T03ent000000a", "huaxin", "bug", "P3", w + 1 * H);
@@ -334,6 +331,18 @@ START_TEST(a_week_of_tickets_adds_up_by_hand)
 	/* e: created the week before, still open: backlog only. */
 	t[4] = ticket("T03ent000000e", "northwind", "usage", "P3", w - 2 * D);
 	ev(t[4], "ack", w - 2 * D + H, NULL);
+
+}
+
+START_TEST(a_week_of_tickets_adds_up_by_hand)
+{
+	kefu_conf *c = conf(conf_24x7);
+	kefu_factset set;
+	kefu_metrics m;
+	int64_t w = at("2026-11-16T00:00:00Z"), D = 24 * H;
+	kefu_ticket *t[5];
+
+	week_tickets(t, w);
 
 	kefu_factset_init(&set);
 	for (int i = 0; i < 5; i++)
@@ -374,6 +383,45 @@ START_TEST(a_week_of_tickets_adds_up_by_hand)
 	for (int i = 0; i < 5; i++)
 		kefu_ticket_free(t[i]);
 	kefu_factset_release(&set);
+	kefu_conf_free(c);
+}
+END_TEST
+
+START_TEST(a_prepared_set_gives_the_same_metrics_and_drops_on_add)
+{
+	kefu_conf *c = conf(conf_24x7);
+	kefu_factset set;
+	kefu_metrics plain[4], prep;
+	int64_t w = at("2026-11-16T00:00:00Z"), D = 24 * H, now = w + 30 * D;
+	kefu_ticket *t[5], *extra;
+
+	week_tickets(t, w);
+	extra = ticket("T03ent000000f", "huaxin", "usage", "P3", w + 1 * D + 21 * H);
+	customer_says(extra, w + 1 * D + 22 * H, "Refund please");
+	kefu_factset_init(&set);
+	for (int i = 0; i < 5; i++)
+		kefu_factset_add_ticket(&set, t[i], NULL);
+	for (int k = 0; k < 4; k++)
+		kefu_metrics_compute(&plain[k], &set, NULL, NULL, c, w + (k - 1) * 7 * D, w + k * 7 * D, now);
+	ck_assert_int_eq(plain[1].flagged, 1);
+	ck_assert_int_eq(plain[1].comebacks, 1);
+	kefu_factset_prepare(&set, c);
+	for (int k = 0; k < 4; k++) {
+		kefu_metrics_compute(&prep, &set, NULL, NULL, c, w + (k - 1) * 7 * D, w + k * 7 * D, now);
+		ck_assert_msg(!memcmp(&prep, &plain[k], sizeof(prep)), "week %d differs when prepared", k);
+	}
+	ck_assert_str_eq(kefu_factset_sensitive(&set, 3, c), "退款");
+	ck_assert_ptr_null(kefu_factset_sensitive(&set, 0, c));
+	/* A ticket added later counts: its word and its comeback. */
+	kefu_factset_add_ticket(&set, extra, NULL);
+	kefu_metrics_compute(&prep, &set, NULL, NULL, c, w, w + 7 * D, now);
+	ck_assert_int_eq(prep.flagged, 2);
+	ck_assert_int_eq(prep.comebacks, 2);
+	ck_assert_str_eq(kefu_factset_sensitive(&set, 5, c), "Refund");
+	kefu_factset_release(&set);
+	for (int i = 0; i < 5; i++)
+		kefu_ticket_free(t[i]);
+	kefu_ticket_free(extra);
 	kefu_conf_free(c);
 }
 END_TEST
@@ -748,6 +796,7 @@ Suite *metrics_suite(void)
 	tcase_add_test(tc, a_week_of_tickets_adds_up_by_hand);
 	tcase_add_test(tc, stored_facts_round_trip);
 	tcase_add_test(tc, sensitive_words_match_any_case_and_chinese);
+	tcase_add_test(tc, a_prepared_set_gives_the_same_metrics_and_drops_on_add);
 	tcase_add_test(tc, iso_weeks_start_on_monday_in_the_desk_zone);
 	tcase_add_test(tc, utc_times_show_in_the_consultants_zone);
 	tcase_add_test(tc, old_settings_without_sla_keys_still_load);
