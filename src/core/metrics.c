@@ -686,7 +686,8 @@ static int came_back(const kefu_facts *f, const struct resolution *r, size_t n)
 
 struct prep {
 	const kefu_conf *conf;
-	const char **sensitive; /* per entry; NULL: none */
+	const char **sensitive;  /* per entry; NULL: none */
+	int64_t (*targets)[2];   /* per entry: first response, resolution */
 	struct resolution *done;
 	size_t ndone;
 };
@@ -697,21 +698,54 @@ static void prep_free(kefu_factset *set)
 	if (!p)
 		return;
 	free(p->sensitive);
+	free(p->targets);
 	free(p->done);
 	free(p);
 	set->prep = NULL;
 }
 
+/* ASCII letters to lower case, the rest as is: what contains_fold()
+ * compares. */
+static void fold_ascii(kefu_buf *out, const char *s)
+{
+	kefu_buf_clear(out);
+	kefu_buf_puts(out, s);
+	for (size_t i = 0; i < out->size; i++)
+		if (out->ptr[i] >= 'A' && out->ptr[i] <= 'Z')
+			out->ptr[i] += 'a' - 'A';
+}
+
 void kefu_factset_prepare(kefu_factset *set, const kefu_conf *c)
 {
+	kefu_buf hay = KEFU_BUF_INIT, *words;
 	struct prep *p;
 
 	prep_free(set);
 	p = kefu_xcalloc(1, sizeof(*p));
 	p->conf = c;
 	p->sensitive = kefu_xcalloc(set->n + 1, sizeof(*p->sensitive));
-	for (size_t i = 0; i < set->n; i++)
-		p->sensitive[i] = kefu_facts_sensitive(&set->items[i], c);
+	p->targets = kefu_xcalloc(set->n + 1, sizeof(*p->targets));
+	/* contains_fold() for every word, with the text folded once instead
+	 * of strcasestr per word (no SIMD in glibc's): folding both sides
+	 * gives the same answer, also for words without letters. */
+	words = kefu_xcalloc(c->nsensitive + 1, sizeof(*words));
+	for (size_t w = 0; w < c->nsensitive; w++) {
+		words[w] = (kefu_buf)KEFU_BUF_INIT;
+		fold_ascii(&words[w], c->sensitive_words[w]);
+	}
+	for (size_t i = 0; i < set->n; i++) {
+		const kefu_facts *f = &set->items[i];
+		if (c->nsensitive)
+			fold_ascii(&hay, f->voice);
+		for (size_t w = 0; w < c->nsensitive && !p->sensitive[i]; w++)
+			if (words[w].size && strstr(hay.ptr, words[w].ptr))
+				p->sensitive[i] = c->sensitive_words[w];
+		targets(f, c, &p->targets[i][0], &p->targets[i][1]);
+	}
+	for (size_t w = 0; w < c->nsensitive; w++)
+		kefu_buf_release(&words[w]);
+	free(words);
+	kefu_buf_release(&hay);
 	p->done = resolutions(set, &p->ndone);
 	set->prep = p;
 }
@@ -758,7 +792,12 @@ void kefu_metrics_compute(kefu_metrics *out, const kefu_factset *set, kefu_facts
 			continue;
 		if (f->created_at >= end)
 			continue;
-		targets(f, c, &fr_target, &res_target);
+		if (prep) {
+			fr_target = prep->targets[i][0];
+			res_target = prep->targets[i][1];
+		} else {
+			targets(f, c, &fr_target, &res_target);
+		}
 		created = in(f->created_at, from, to);
 		state_end = kefu_facts_state_at(f, end - 1);
 		if (created) {

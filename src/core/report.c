@@ -225,9 +225,6 @@ static const char *customer_name(const kefu_report *r, const char *slug)
 	return slug;
 }
 
-static int keep_customer(const kefu_facts *f, void *payload) { return !strcmp(f->customer, payload); }
-static int keep_assignee(const kefu_facts *f, void *payload) { return !strcmp(f->assignee, payload); }
-static int keep_type(const kefu_facts *f, void *payload) { return !strcmp(f->type, payload); }
 
 static int is_done(char state)
 {
@@ -250,35 +247,69 @@ static int group_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/* Which group each entry of the set is in, for keep_group(): one
+ * integer compare per entry and group instead of a strcmp. */
+struct grouping {
+	const kefu_facts *base;
+	const size_t *group_of;
+	size_t group;
+};
+
+static int keep_group(const kefu_facts *f, void *payload)
+{
+	const struct grouping *g = payload;
+	return g->group_of[f - g->base] == g->group;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(**(const char *const *const *)a, **(const char *const *const *)b);
+}
+
 /* One row per distinct value of field (an offset into kefu_facts). */
-static void build_groups(kefu_report *r, const kefu_conf *c, size_t field, kefu_facts_filter keep_fn,
-                         kefu_report_group **out, size_t *n)
+static void build_groups(kefu_report *r, const kefu_conf *c, size_t field, kefu_report_group **out,
+                         size_t *n)
 {
 	struct priv *p = r->priv;
-	size_t alloc = 0;
+	size_t alloc = 0, ndistinct = 0;
+	const char ***keys = kefu_xcalloc(p->set.n + 1, sizeof(*keys));
+	size_t *group_of = kefu_xcalloc(p->set.n + 1, sizeof(*group_of));
+	const char **distinct = kefu_xcalloc(p->set.n + 1, sizeof(*distinct));
 
 	*out = NULL;
 	*n = 0;
+	/* The distinct values, each entry's one found by sorting pointers to
+	 * the keys (the rows' order comes from group_cmp, which ends with
+	 * the key). */
+	for (size_t i = 0; i < p->set.n; i++)
+		keys[i] = (const char **)((char *)&p->set.items[i] + field);
+	if (p->set.n)
+		qsort(keys, p->set.n, sizeof(*keys), key_cmp);
 	for (size_t i = 0; i < p->set.n; i++) {
-		const char *key = *(const char *const *)((const char *)&p->set.items[i] + field);
-		int seen = 0;
-		for (size_t j = 0; j < *n && !seen; j++)
-			seen = !strcmp((*out)[j].key, key);
-		if (seen)
-			continue;
+		size_t at = (size_t)((const kefu_facts *)((const char *)keys[i] - field) - p->set.items);
+		if (!i || strcmp(*keys[i - 1], *keys[i]))
+			distinct[ndistinct++] = *keys[i];
+		group_of[at] = ndistinct - 1;
+	}
+	for (size_t d = 0; d < ndistinct; d++) {
+		const char *key = distinct[d];
+		struct grouping gp = {p->set.items, group_of, d};
 		KEFU_ARRAY_GROW(*out, *n + 1, alloc);
 		kefu_report_group *g = &(*out)[*n];
 		memset(g, 0, sizeof(*g));
 		g->key = key;
 		g->label = field == offsetof(kefu_facts, customer) ? customer_name(r, key)
 		         : *key ? key : "(unassigned)";
-		kefu_metrics_compute(&g->cur, &p->set, keep_fn, (void *)key, c, r->from, r->to, r->now);
-		kefu_metrics_compute(&g->prev, &p->set, keep_fn, (void *)key, c, r->prev_from, r->prev_to, r->now);
+		kefu_metrics_compute(&g->cur, &p->set, keep_group, &gp, c, r->from, r->to, r->now);
+		kefu_metrics_compute(&g->prev, &p->set, keep_group, &gp, c, r->prev_from, r->prev_to, r->now);
 		if (!empty(&g->cur) || !empty(&g->prev))
 			(*n)++;
 	}
 	if (*n)
 		qsort(*out, *n, sizeof(**out), group_cmp);
+	free(keys);
+	free(group_of);
+	free(distinct);
 }
 
 static int count_cmp(const void *a, const void *b)
@@ -475,9 +506,9 @@ static int finish(kefu_report *r, kefu_index *idx, const kefu_conf *c, int64_t l
 	kefu_metrics_compute(&r->cur, &p->set, NULL, NULL, c, r->from, r->to, r->now);
 	kefu_metrics_compute(&r->prev, &p->set, NULL, NULL, c, r->prev_from, r->prev_to, r->now);
 	if (!r->customer)
-		build_groups(r, c, offsetof(kefu_facts, customer), keep_customer, &r->customers, &r->ncustomers);
-	build_groups(r, c, offsetof(kefu_facts, assignee), keep_assignee, &r->consultants, &r->nconsultants);
-	build_groups(r, c, offsetof(kefu_facts, type), keep_type, &r->types, &r->ntypes);
+		build_groups(r, c, offsetof(kefu_facts, customer), &r->customers, &r->ncustomers);
+	build_groups(r, c, offsetof(kefu_facts, assignee), &r->consultants, &r->nconsultants);
+	build_groups(r, c, offsetof(kefu_facts, type), &r->types, &r->ntypes);
 	build_lists(r, c);
 	for (size_t i = 0; i < r->ntrend; i++) {
 		kefu_report_point *pt = &r->trend[i];
