@@ -12,7 +12,7 @@
 #include "kefu/xalloc.h"
 #include "kb_index.h"
 
-#define INDEX_VERSION "kefu-index 6"
+#define INDEX_VERSION "kefu-index 7"
 
 struct kefu_index {
 	kefu_store *store;
@@ -52,14 +52,16 @@ static const char schema[] =
 	 * clocks need no second table. */
 	" spans TEXT);"
 	"CREATE INDEX tickets_customer ON tickets(customer, is_open);"
-	/* Covers the list in its default order: kefu list --status all and
-	 * the queue's "All tickets" page from it without a sort or a row
-	 * lookup per ticket. */
+	/* Covers the list in its default order, and every column the queue
+	 * filters and sorts on: kefu list --status all reads it without a
+	 * sort or a row lookup per ticket, and the queue finds a page's rows
+	 * and a ticket's place in any order from it alone. */
 	"CREATE INDEX tickets_list ON tickets(priority, created_at, id, customer, status,"
-	" assignee, title, flags, is_open, first_response_at, spans);"
+	" assignee, title, flags, is_open, first_response_at, spans, type, branch, tags,"
+	" promised, updated_at);"
 	/* Refresh forgets a changed file by path. */
 	"CREATE INDEX tickets_path ON tickets(path);"
-	"CREATE INDEX tickets_open ON tickets(is_open, priority, created_at);"
+	"CREATE INDEX tickets_open ON tickets(is_open, priority, created_at, id);"
 	"CREATE TABLE problems (path TEXT PRIMARY KEY, blob TEXT, message TEXT) WITHOUT ROWID;"
 	"CREATE TABLE customers (slug TEXT PRIMARY KEY, name TEXT, tier TEXT,"
 	" consultant TEXT, blob TEXT) WITHOUT ROWID;"
@@ -670,11 +672,8 @@ static void where_sql(kefu_buf *sql, const kefu_query *q)
 		kefu_buf_printf(sql, " AND (instr(lower(title), lower(?%d)) > 0 OR instr(lower(description), lower(?%d)) > 0"
 		                     " OR instr(id, ?%d) = 1)", P_TEXT, P_TEXT, P_TEXT);
 	if (set(q->match))
-		/* One lower() and instr() a row; the separators keep a match
-		 * inside one field. */
-		kefu_buf_printf(sql, " AND instr(lower(id || x'01' || title || x'01' || customer || x'01' ||"
-		                     " assignee || x'01' || status || x'01' || tags || x'01' || type || x'01' ||"
-		                     " priority || x'01' || branch), lower(?%d)) > 0", P_MATCH);
+		kefu_buf_printf(sql, " AND kefu_match(?%d, id, title, customer, assignee, status, tags, type,"
+		                     " priority, branch)", P_MATCH);
 	if (set(q->due))
 		kefu_buf_printf(sql, " AND promised != '' AND promised <= ?%d", P_DUE);
 	if (q->sla)
@@ -753,7 +752,7 @@ static int64_t parse_i64(const char **p)
 /* The clock of one row from its stored spans ("<at><state> ..."). */
 static void row_sla(const struct kefu_sla_ctx *x, kefu_row_sla *out, const char *priority,
                     const char *customer, int64_t first_response_at, int64_t created_at,
-                    const char *spans)
+                    const char *spans, int cell)
 {
 	kefu_span stack[16], *sp = stack;
 	size_t n = 0, cap = sizeof(stack) / sizeof(*stack);
@@ -799,7 +798,8 @@ static void row_sla(const struct kefu_sla_ctx *x, kefu_row_sla *out, const char 
 	f.spans = sp;
 	f.nspans = n;
 	kefu_sla_eval(&s, &f, x->conf, x->now);
-	kefu_sla_cell(out->cell, &s);
+	if (cell)
+		kefu_sla_cell(out->cell, &s);
 	out->level = kefu_sla_worst(&s);
 	if (sp != stack)
 		free(sp);
@@ -814,8 +814,36 @@ static void sql_sla(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	if (x->conf)
 		row_sla(x, &r, (const char *)sqlite3_value_text(argv[0]),
 		        (const char *)sqlite3_value_text(argv[1]), sqlite3_value_int64(argv[2]),
-		        sqlite3_value_int64(argv[3]), (const char *)sqlite3_value_text(argv[4]));
+		        sqlite3_value_int64(argv[3]), (const char *)sqlite3_value_text(argv[4]), 0);
 	sqlite3_result_int(cx, (int)r.level);
+}
+
+/* kefu_match(needle, field...): 1 when a field contains needle, ASCII
+ * letters in any case (strcasestr: what the queue's filter always did). */
+static void sql_match(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const char *needle = (const char *)sqlite3_value_text(argv[0]);
+	char all[1024];
+	size_t len = 0;
+
+	/* One search over the fields joined by a byte no typed filter holds
+	 * (a call of strcasestr costs more than a short field). */
+	for (int i = 1; needle && i < argc; i++) {
+		const char *v = (const char *)sqlite3_value_text(argv[i]);
+		size_t n = v ? (size_t)sqlite3_value_bytes(argv[i]) : 0;
+		if (len + n + 2 > sizeof(all)) {
+			if (v && strcasestr(v, needle)) {
+				sqlite3_result_int(cx, 1);
+				return;
+			}
+			continue;
+		}
+		memcpy(all + len, v ? v : "", n);
+		len += n;
+		all[len++] = '\x01';
+	}
+	all[len] = '\0';
+	sqlite3_result_int(cx, needle && len && strcasestr(all, needle) != NULL);
 }
 
 /* Prepare a statement over tickets for q; the SLA function is registered
@@ -827,7 +855,9 @@ static int prepare_query(kefu_index *idx, sqlite3_stmt **st, const char *sql, co
 	*st = NULL;
 	if (idx->sla_db != idx->db) {
 		if (sqlite3_create_function_v2(idx->db, "kefu_sla", 5, SQLITE_UTF8, &idx->sla, sql_sla, NULL,
-		                               NULL, NULL) != SQLITE_OK)
+		                               NULL, NULL) != SQLITE_OK ||
+		    sqlite3_create_function_v2(idx->db, "kefu_match", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+		                               NULL, sql_match, NULL, NULL, NULL) != SQLITE_OK)
 			return db_fail(idx, "kefu_sla");
 		idx->sla_db = idx->db;
 	}
@@ -906,7 +936,7 @@ static void read_sla(kefu_index *idx, kefu_row_sla *out, sqlite3_stmt *st, const
 		return;
 	}
 	row_sla(&idx->sla, out, s->priority, s->customer, s->first_response_at, s->created_at,
-	        col_str(st, brief ? 9 : FULL_SPANS));
+	        col_str(st, brief ? 9 : FULL_SPANS), 1);
 }
 
 static void select_sql(kefu_buf *sql, const kefu_query *q, const struct sort *s, int rev, int brief)
@@ -1030,11 +1060,13 @@ int kefu_index_page(kefu_index *idx, kefu_rows *out, kefu_row_sla **sla, const k
 		*sla = NULL;
 	if ((error = find_sort(&s, &rev, q)) < 0)
 		return error;
-	select_sql(&sql, q, s, rev, 0);
-	if (n)
-		kefu_buf_printf(&sql, " LIMIT %zu OFFSET %zu", n, offset);
-	else if (offset)
-		kefu_buf_printf(&sql, " LIMIT -1 OFFSET %zu", offset);
+	/* The page's rowids first: the filter and the order mostly need
+	 * tickets_list alone, and only the page's rows are read whole. */
+	kefu_buf_puts(&sql, "SELECT " FULL_COLS " FROM tickets WHERE rowid IN (SELECT rowid FROM tickets");
+	where_sql(&sql, q);
+	order_sql(&sql, s, rev);
+	kefu_buf_printf(&sql, " LIMIT %lld OFFSET %zu)", n ? (long long)n : -1LL, offset);
+	order_sql(&sql, s, rev);
 	if ((error = prepare_query(idx, &st, sql.ptr, q)) < 0)
 		goto done;
 	kefu_buf_putc(&arena, '\0'); /* offset 0: every empty string */
@@ -1258,11 +1290,7 @@ int kefu_index_facts(kefu_index *idx, kefu_factset *out, const kefu_facts_query 
 	if (q->open_only)
 		kefu_buf_puts(&sql, " AND f.is_open = 1");
 	if (q->to)
-		/* Through facts_updated and facts_open: as an OR the planner
-		 * scans the whole table (48 MB at 100,000 tickets) for the few
-		 * thousand a report needs. */
-		kefu_buf_puts(&sql, " AND f.created_at < ?3 AND f.id IN (SELECT id FROM facts WHERE updated_at >= ?2"
-		                    " UNION ALL SELECT id FROM facts WHERE is_open = 1)");
+		kefu_buf_puts(&sql, " AND f.created_at < ?3 AND (f.updated_at >= ?2 OR f.is_open = 1)");
 	kefu_buf_puts(&sql, " ORDER BY f.id");
 	if (sqlite3_prepare_v2(idx->db, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
 		error = db_fail(idx, "facts");
