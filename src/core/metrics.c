@@ -684,12 +684,28 @@ static int came_back(const kefu_facts *f, const struct resolution *r, size_t n)
 
 /* --- prepared sets ----------------------------------------------------*/
 
+/* What an elapsed clock told earlier runs about one entry. A clock only
+ * grows with time, so: not past its target at or before under, past it
+ * from over on. */
+struct passing {
+	int64_t under, over;
+};
+
+/* One clock reading kept: the value at t (t 0: none yet). */
+struct reading {
+	int64_t t, value;
+};
+
 struct prep {
 	const kefu_conf *conf;
 	const char **sensitive;  /* per entry; NULL: none */
 	int64_t (*targets)[2];   /* per entry: first response, resolution */
 	struct resolution *done;
 	size_t ndone;
+	/* Memos filled by the metric runs (the set is const to them). */
+	struct passing (*passing)[2]; /* per entry: response, resolution */
+	struct reading (*readings)[2]; /* per entry: response at its first
+	                                * response, resolution at a resolution */
 };
 
 static void prep_free(kefu_factset *set)
@@ -700,6 +716,8 @@ static void prep_free(kefu_factset *set)
 	free(p->sensitive);
 	free(p->targets);
 	free(p->done);
+	free(p->passing);
+	free(p->readings);
 	free(p);
 	set->prep = NULL;
 }
@@ -725,6 +743,8 @@ void kefu_factset_prepare(kefu_factset *set, const kefu_conf *c)
 	p->conf = c;
 	p->sensitive = kefu_xcalloc(set->n + 1, sizeof(*p->sensitive));
 	p->targets = kefu_xcalloc(set->n + 1, sizeof(*p->targets));
+	p->passing = kefu_xmalloc((set->n + 1) * sizeof(*p->passing));
+	p->readings = kefu_xcalloc(set->n + 1, sizeof(*p->readings));
 	/* contains_fold() for every word, with the text folded once instead
 	 * of strcasestr per word (no SIMD in glibc's): folding both sides
 	 * gives the same answer, also for words without letters. */
@@ -741,6 +761,8 @@ void kefu_factset_prepare(kefu_factset *set, const kefu_conf *c)
 			if (words[w].size && strstr(hay.ptr, words[w].ptr))
 				p->sensitive[i] = c->sensitive_words[w];
 		targets(f, c, &p->targets[i][0], &p->targets[i][1]);
+		for (int k = 0; k < 2; k++)
+			p->passing[i][k] = (struct passing){INT64_MIN, INT64_MAX};
 	}
 	for (size_t w = 0; w < c->nsensitive; w++)
 		kefu_buf_release(&words[w]);
@@ -750,10 +772,44 @@ void kefu_factset_prepare(kefu_factset *set, const kefu_conf *c)
 	set->prep = p;
 }
 
-static const struct prep *prepared(const kefu_factset *set, const kefu_conf *c)
+static struct prep *prepared(const kefu_factset *set, const kefu_conf *c)
 {
-	const struct prep *p = set->prep;
+	struct prep *p = set->prep;
 	return p && p->conf == c ? p : NULL;
+}
+
+typedef int64_t (*elapsed_fn)(const kefu_facts *f, const kefu_calendar *cal, int64_t t);
+
+/* elapsed(f, t) > target, from what pass (may be NULL) knows when it
+ * can, else computed and remembered. */
+static int past_target(struct passing *pass, elapsed_fn elapsed, const kefu_facts *f,
+                       const kefu_calendar *cal, int64_t t, int64_t target)
+{
+	int over;
+	if (pass && t <= pass->under)
+		return 0;
+	if (pass && t >= pass->over)
+		return 1;
+	over = elapsed(f, cal, t) > target;
+	if (pass && over && t < pass->over)
+		pass->over = t;
+	else if (pass && !over && t > pass->under)
+		pass->under = t;
+	return over;
+}
+
+/* elapsed(f, t), the last reading kept in r (may be NULL). */
+static int64_t read_clock(struct reading *r, elapsed_fn elapsed, const kefu_facts *f,
+                          const kefu_calendar *cal, int64_t t)
+{
+	if (r && r->t == t && t)
+		return r->value;
+	int64_t v = elapsed(f, cal, t);
+	if (r) {
+		r->t = t;
+		r->value = v;
+	}
+	return v;
 }
 
 const char *kefu_factset_sensitive(const kefu_factset *set, size_t i, const kefu_conf *c)
@@ -772,7 +828,7 @@ void kefu_metrics_compute(kefu_metrics *out, const kefu_factset *set, kefu_facts
                           int64_t now)
 {
 	const kefu_calendar *cal = &c->calendar;
-	const struct prep *prep = prepared(set, c);
+	struct prep *prep = prepared(set, c);
 	struct values fr = {0}, res = {0};
 	int64_t end = to < now ? to : now;
 	struct resolution *done = prep ? prep->done : NULL;
@@ -835,7 +891,8 @@ void kefu_metrics_compute(kefu_metrics *out, const kefu_factset *set, kefu_facts
 		/* First response: answered in the period, or the target passed in
 		 * it while still unanswered. */
 		if (f->first_response_at && in(f->first_response_at, from, end)) {
-			int64_t e = kefu_metrics_response_elapsed(f, cal, f->first_response_at);
+			int64_t e = read_clock(prep ? &prep->readings[i][0] : NULL, kefu_metrics_response_elapsed, f,
+			                       cal, f->first_response_at);
 			values_add(&fr, (double)e / 60.0);
 			if (fr_target && e > fr_target) {
 				out->response_missed++;
@@ -845,9 +902,9 @@ void kefu_metrics_compute(kefu_metrics *out, const kefu_factset *set, kefu_facts
 			}
 		} else if (fr_target && (!f->first_response_at || f->first_response_at >= end) &&
 		           end > from) {
-			int64_t e0 = kefu_metrics_response_elapsed(f, cal, from);
-			int64_t e1 = kefu_metrics_response_elapsed(f, cal, end);
-			if (e0 <= fr_target && e1 > fr_target) {
+			struct passing *pass = prep ? &prep->passing[i][0] : NULL;
+			if (!past_target(pass, kefu_metrics_response_elapsed, f, cal, from, fr_target) &&
+			    past_target(pass, kefu_metrics_response_elapsed, f, cal, end, fr_target)) {
 				out->response_missed++;
 				missed = 1;
 			}
@@ -855,7 +912,8 @@ void kefu_metrics_compute(kefu_metrics *out, const kefu_factset *set, kefu_facts
 		/* Resolution: the last resolution in the period, or the target
 		 * passed in it while still open. */
 		if (resolved) {
-			int64_t e = kefu_metrics_elapsed(f, cal, last_res);
+			int64_t e = read_clock(prep ? &prep->readings[i][1] : NULL, kefu_metrics_elapsed, f, cal,
+			                       last_res);
 			values_add(&res, (double)e / 60.0);
 			if (res_target && e > res_target) {
 				out->resolution_missed++;
@@ -866,9 +924,9 @@ void kefu_metrics_compute(kefu_metrics *out, const kefu_factset *set, kefu_facts
 			out->resolved_for_rating++;
 			out->unrated += !f->rating;
 		} else if (res_target && !is_done(state_end) && end > from) {
-			int64_t e0 = kefu_metrics_elapsed(f, cal, from);
-			int64_t e1 = kefu_metrics_elapsed(f, cal, end);
-			if (e0 <= res_target && e1 > res_target) {
+			struct passing *pass = prep ? &prep->passing[i][1] : NULL;
+			if (!past_target(pass, kefu_metrics_elapsed, f, cal, from, res_target) &&
+			    past_target(pass, kefu_metrics_elapsed, f, cal, end, res_target)) {
 				out->resolution_missed++;
 				missed = 1;
 			}

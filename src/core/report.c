@@ -489,6 +489,20 @@ static int start(kefu_report **out, kefu_index *idx, const kefu_conf *c, const c
 	return 0;
 }
 
+/* The metrics of [from, to) over the whole set: a trend point's when it
+ * covers the same period. */
+static void period_metrics(kefu_report *r, const kefu_conf *c, kefu_metrics *out, int64_t from,
+                           int64_t to)
+{
+	struct priv *p = r->priv;
+	for (size_t i = 0; i < r->ntrend; i++)
+		if (r->trend[i].m.from == from && r->trend[i].m.to == to) {
+			*out = r->trend[i].m;
+			return;
+		}
+	kefu_metrics_compute(out, &p->set, NULL, NULL, c, from, to, r->now);
+}
+
 static int finish(kefu_report *r, kefu_index *idx, const kefu_conf *c, int64_t load_from)
 {
 	struct priv *p = r->priv;
@@ -503,18 +517,22 @@ static int finish(kefu_report *r, kefu_index *idx, const kefu_conf *c, int64_t l
 	kefu_factset_prepare(&p->set, c);
 	local_date(r->from_date, r->from, r->utc_offset);
 	local_date(r->to_date, r->to - 1, r->utc_offset);
-	kefu_metrics_compute(&r->cur, &p->set, NULL, NULL, c, r->from, r->to, r->now);
-	kefu_metrics_compute(&r->prev, &p->set, NULL, NULL, c, r->prev_from, r->prev_to, r->now);
-	if (!r->customer)
-		build_groups(r, c, offsetof(kefu_facts, customer), &r->customers, &r->ncustomers);
-	build_groups(r, c, offsetof(kefu_facts, assignee), &r->consultants, &r->nconsultants);
-	build_groups(r, c, offsetof(kefu_facts, type), &r->types, &r->ntypes);
-	build_lists(r, c);
+	/* The trend first, oldest week first: an open ticket found past its
+	 * target in an old week is known to be past it in the later ones
+	 * (kefu_factset_prepare's memo). Its last two weeks are this and
+	 * last week of a weekly report. */
 	for (size_t i = 0; i < r->ntrend; i++) {
 		kefu_report_point *pt = &r->trend[i];
 		int64_t a = pt->m.from, b = pt->m.to;
 		kefu_metrics_compute(&pt->m, &p->set, NULL, NULL, c, a, b, r->now);
 	}
+	period_metrics(r, c, &r->cur, r->from, r->to);
+	period_metrics(r, c, &r->prev, r->prev_from, r->prev_to);
+	if (!r->customer)
+		build_groups(r, c, offsetof(kefu_facts, customer), &r->customers, &r->ncustomers);
+	build_groups(r, c, offsetof(kefu_facts, assignee), &r->consultants, &r->nconsultants);
+	build_groups(r, c, offsetof(kefu_facts, type), &r->types, &r->ntypes);
+	build_lists(r, c);
 	return 0;
 }
 
