@@ -247,19 +247,31 @@ static size_t words(const char *s)
 	return n;
 }
 
+/* A decimal integer at p (optional '-'), *end after it (p when none):
+ * strtoll without locale and errno, for the index's own numbers. */
+static long long decimal(const char *p, const char **end)
+{
+	const char *q = p + (*p == '-');
+	unsigned long long v = 0;
+	const char *d = q;
+	while (*d >= '0' && *d <= '9')
+		v = v * 10 + (unsigned long long)(*d++ - '0');
+	*end = d == q ? p : d;
+	return *p == '-' ? -(long long)v : (long long)v;
+}
+
 int kefu_factset_add_stored(kefu_factset *set, const kefu_facts *src, const char *spans,
                             const char *work)
 {
 	size_t ns = words(spans), nw = words(work), i = 0;
 	kefu_span *sp = arena_alloc(set, (ns ? ns : 1) * sizeof(*sp));
 	kefu_work *wp = nw ? arena_alloc(set, nw * sizeof(*wp)) : NULL;
-	const char *p;
-	char *end;
+	const char *p, *end;
 
 	for (p = spans; p && *p && i < ns; i++) {
 		while (*p == ' ')
 			p++;
-		long long at = strtoll(p, &end, 10);
+		long long at = decimal(p, &end);
 		if (end == p || (*end != KEFU_CLOCK_RUN && *end != KEFU_CLOCK_WAIT &&
 		                 *end != KEFU_CLOCK_RESOLVED && *end != KEFU_CLOCK_CLOSED))
 			return kefu_error_set(KEFU_EBADDATA, "index: bad clock spans for '%s'", src->id);
@@ -271,11 +283,11 @@ int kefu_factset_add_stored(kefu_factset *set, const kefu_facts *src, const char
 	for (p = work, i = 0; p && *p && i < nw; i++) {
 		while (*p == ' ')
 			p++;
-		long long at = strtoll(p, &end, 10);
+		long long at = decimal(p, &end);
 		if (end == p || *end != ':')
 			return kefu_error_set(KEFU_EBADDATA, "index: bad worklog for '%s'", src->id);
 		p = end + 1;
-		wp[i] = (kefu_work){at, (int)strtol(p, &end, 10)};
+		wp[i] = (kefu_work){at, (int)decimal(p, &end)};
 		p = end;
 	}
 	kefu_facts *f = set_push(set);
@@ -723,19 +735,24 @@ static void prep_free(kefu_factset *set)
 }
 
 /* ASCII letters to lower case, the rest as is: what contains_fold()
- * compares. */
-static void fold_ascii(kefu_buf *out, const char *s)
+ * compares. Returns 1 when s has a byte outside ASCII. */
+static int fold_ascii(kefu_buf *out, const char *s)
 {
+	unsigned char high = 0;
 	kefu_buf_clear(out);
 	kefu_buf_puts(out, s);
-	for (size_t i = 0; i < out->size; i++)
+	for (size_t i = 0; i < out->size; i++) {
+		high |= (unsigned char)out->ptr[i];
 		if (out->ptr[i] >= 'A' && out->ptr[i] <= 'Z')
 			out->ptr[i] += 'a' - 'A';
+	}
+	return high >= 0x80;
 }
 
 void kefu_factset_prepare(kefu_factset *set, const kefu_conf *c)
 {
 	kefu_buf hay = KEFU_BUF_INIT, *words;
+	char *wide; /* per word: has a byte outside ASCII */
 	struct prep *p;
 
 	prep_free(set);
@@ -749,16 +766,17 @@ void kefu_factset_prepare(kefu_factset *set, const kefu_conf *c)
 	 * of strcasestr per word (no SIMD in glibc's): folding both sides
 	 * gives the same answer, also for words without letters. */
 	words = kefu_xcalloc(c->nsensitive + 1, sizeof(*words));
+	wide = kefu_xcalloc(c->nsensitive + 1, 1);
 	for (size_t w = 0; w < c->nsensitive; w++) {
 		words[w] = (kefu_buf)KEFU_BUF_INIT;
-		fold_ascii(&words[w], c->sensitive_words[w]);
+		wide[w] = (char)fold_ascii(&words[w], c->sensitive_words[w]);
 	}
 	for (size_t i = 0; i < set->n; i++) {
 		const kefu_facts *f = &set->items[i];
-		if (c->nsensitive)
-			fold_ascii(&hay, f->voice);
+		/* A Chinese word cannot be in an all-ASCII text. */
+		int text_wide = c->nsensitive && fold_ascii(&hay, f->voice);
 		for (size_t w = 0; w < c->nsensitive && !p->sensitive[i]; w++)
-			if (words[w].size && strstr(hay.ptr, words[w].ptr))
+			if (words[w].size && (text_wide || !wide[w]) && strstr(hay.ptr, words[w].ptr))
 				p->sensitive[i] = c->sensitive_words[w];
 		targets(f, c, &p->targets[i][0], &p->targets[i][1]);
 		for (int k = 0; k < 2; k++)
@@ -767,6 +785,7 @@ void kefu_factset_prepare(kefu_factset *set, const kefu_conf *c)
 	for (size_t w = 0; w < c->nsensitive; w++)
 		kefu_buf_release(&words[w]);
 	free(words);
+	free(wide);
 	kefu_buf_release(&hay);
 	p->done = resolutions(set, &p->ndone);
 	set->prep = p;

@@ -2,6 +2,7 @@
  * index's facts, and rendering them as text, Markdown, CSV, JSON, HTML. */
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -261,9 +262,13 @@ static int keep_group(const kefu_facts *f, void *payload)
 	return g->group_of[f - g->base] == g->group;
 }
 
-static int key_cmp(const void *a, const void *b)
+/* FNV-1a, for the few distinct keys of a grouping. */
+static size_t key_hash(const char *s)
 {
-	return strcmp(**(const char *const *const *)a, **(const char *const *const *)b);
+	uint32_t h = 2166136261u;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
 }
 
 /* One row per distinct value of field (an offset into kefu_facts). */
@@ -271,25 +276,30 @@ static void build_groups(kefu_report *r, const kefu_conf *c, size_t field, kefu_
                          size_t *n)
 {
 	struct priv *p = r->priv;
-	size_t alloc = 0, ndistinct = 0;
-	const char ***keys = kefu_xcalloc(p->set.n + 1, sizeof(*keys));
+	size_t alloc = 0, ndistinct = 0, nslots = 64;
 	size_t *group_of = kefu_xcalloc(p->set.n + 1, sizeof(*group_of));
-	const char **distinct = kefu_xcalloc(p->set.n + 1, sizeof(*distinct));
+	const char **distinct = NULL;
+	size_t *slots = NULL; /* 1 + index into distinct; 0: free */
 
 	*out = NULL;
 	*n = 0;
-	/* The distinct values, each entry's one found by sorting pointers to
-	 * the keys (the rows' order comes from group_cmp, which ends with
-	 * the key). */
-	for (size_t i = 0; i < p->set.n; i++)
-		keys[i] = (const char **)((char *)&p->set.items[i] + field);
-	if (p->set.n)
-		qsort(keys, p->set.n, sizeof(*keys), key_cmp);
+	/* Each entry's group through an open hash of the keys, at most half
+	 * full even if every key differed (a handful of customers,
+	 * consultants or types in practice). */
+	while (nslots < 2 * (p->set.n + 1))
+		nslots *= 2;
+	slots = kefu_xcalloc(nslots, sizeof(*slots));
+	distinct = kefu_xcalloc(p->set.n + 1, sizeof(*distinct));
 	for (size_t i = 0; i < p->set.n; i++) {
-		size_t at = (size_t)((const kefu_facts *)((const char *)keys[i] - field) - p->set.items);
-		if (!i || strcmp(*keys[i - 1], *keys[i]))
-			distinct[ndistinct++] = *keys[i];
-		group_of[at] = ndistinct - 1;
+		const char *key = *(const char *const *)((const char *)&p->set.items[i] + field);
+		size_t h = key_hash(key) & (nslots - 1);
+		while (slots[h] && strcmp(distinct[slots[h] - 1], key))
+			h = (h + 1) & (nslots - 1);
+		if (!slots[h]) {
+			distinct[ndistinct++] = key;
+			slots[h] = ndistinct;
+		}
+		group_of[i] = slots[h] - 1;
 	}
 	for (size_t d = 0; d < ndistinct; d++) {
 		const char *key = distinct[d];
@@ -307,7 +317,7 @@ static void build_groups(kefu_report *r, const kefu_conf *c, size_t field, kefu_
 	}
 	if (*n)
 		qsort(*out, *n, sizeof(**out), group_cmp);
-	free(keys);
+	free(slots);
 	free(group_of);
 	free(distinct);
 }
