@@ -100,8 +100,8 @@ int kefu_index_position(kefu_index *idx, size_t *out, const kefu_query *q, const
 
 /* A walk over the tickets q selects, in q's order, one row at a time:
  * for printing long lists without holding them. With brief, only id,
- * title, customer, priority, status, assignee, flags, created_at and
- * first_response_at are read (the other strings are empty): the default
+ * title, customer, priority, status, assignee, flags and created_at are
+ * read (the other strings are empty, the numbers 0): the default
  * order then comes from a covering index. One snapshot for the cursor's
  * life, across rewinds. While it is open, run no other query of idx.
  * *out: caller frees with kefu_index_cursor_free(). */

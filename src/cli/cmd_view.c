@@ -117,6 +117,30 @@ static size_t text_width(const char *v)
 	return *p ? kefu_utf8_width(v) : (size_t)(p - (const unsigned char *)v);
 }
 
+static size_t plain_prefix(const char *v, int *ascii);
+
+/* Bytes of v that need no sanitising, up to the first that might: printable
+ * ASCII, and the three-byte characters from U+3000 to U+FFFF but the
+ * surrogates (CJK, kana, full-width forms; no control among them). What
+ * stops the scan goes to kefu_utf8_sanitize, which knows the rest. */
+static size_t plain_prefix(const char *v, int *ascii)
+{
+	const unsigned char *p = (const unsigned char *)v;
+
+	*ascii = 1;
+	for (;;) {
+		if (*p >= 0x20 && *p < 0x7f) {
+			p++;
+		} else if (*p >= 0xe3 && *p <= 0xef && *p != 0xed && (p[1] & 0xc0) == 0x80 &&
+		           (p[2] & 0xc0) == 0x80) {
+			p += 3;
+			*ascii = 0;
+		} else {
+			return (size_t)(p - (const unsigned char *)v);
+		}
+	}
+}
+
 /* v cut or padded to width columns, as kefu_utf8_fit does, without its
  * copy and width count where they cannot matter: printable ASCII that
  * fits is copied as it is, and a last column whose safe text has no more
@@ -124,15 +148,13 @@ static size_t text_width(const char *v)
  * bytes). Every row of a list goes through here. */
 static void put_cell(kefu_buf *line, const char *v, size_t width, int last)
 {
-	const unsigned char *p;
 	size_t len, at = line->size;
+	int ascii;
 
 	if (!v || !*v)
 		v = "-";
-	for (p = (const unsigned char *)v; *p >= 0x20 && *p < 0x7f; p++)
-		;
-	len = (size_t)(p - (const unsigned char *)v);
-	if (!*p && len <= width) {
+	len = plain_prefix(v, &ascii);
+	if (!v[len] && len <= width && (ascii || last)) {
 		kefu_buf_grow(line, width + 2);
 		memcpy(line->ptr + line->size, v, len);
 		if (!last) {
@@ -141,7 +163,7 @@ static void put_cell(kefu_buf *line, const char *v, size_t width, int last)
 		}
 		line->size += len;
 		line->ptr[line->size] = '\0';
-	} else if (last && (len += strlen((const char *)p)) <= width) {
+	} else if (last && (len += strlen(v + len)) <= width) {
 		kefu_utf8_sanitize(line, v, len, KEFU_SAN_TABS);
 		if (line->size - at > width) {
 			kefu_buf_truncate(line, at);
