@@ -1,4 +1,5 @@
 /* index.c — the derived SQLite index under .git/kefu/index.db. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,18 +281,70 @@ static int step_done(kefu_index *idx, sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : db_fail(idx, "write");
 }
 
-static int put_ticket(kefu_index *idx, const char *path, const char *blob, const kefu_ticket *t,
-                      const kefu_facts *f)
+/* One ticket file, read, parsed and folded: everything its rows need
+ * that takes no database. Building from nothing makes these on worker
+ * threads while the main thread writes the previous ones. */
+struct row {
+	char *path;
+	char blob[KEFU_OID_HEX];
+	kefu_ticket *t;  /* NULL: see problem */
+	char *problem;   /* why the file did not load (a problems row) */
+	int fatal;       /* the blob could not be read: the build fails */
+	kefu_factset set; /* the ticket's facts, one fold of its events */
+	kefu_buf tags, links, flags, spans, work;
+};
+
+static void row_init(struct row *r)
+{
+	memset(r, 0, sizeof(*r));
+	kefu_factset_init(&r->set);
+	r->tags = r->links = r->flags = r->spans = r->work = (kefu_buf)KEFU_BUF_INIT;
+}
+
+static void row_release(struct row *r)
+{
+	kefu_ticket_free(r->t);
+	free(r->problem);
+	kefu_factset_release(&r->set);
+	kefu_buf_release(&r->tags);
+	kefu_buf_release(&r->links);
+	kefu_buf_release(&r->flags);
+	kefu_buf_release(&r->spans);
+	kefu_buf_release(&r->work);
+	free(r->path);
+	row_init(r);
+}
+
+/* Parse data (the blob of r->path) into r. Touches no shared state but
+ * conf (read only), so it may run on any thread. */
+static void row_prepare(struct row *r, const kefu_conf *conf, const char *data, size_t len)
+{
+	const kefu_facts *f;
+
+	if (kefu_ticket_parse(&r->t, data, len, r->path) < 0) {
+		r->problem = kefu_xstrdup(kefu_error_last());
+		return;
+	}
+	/* One fold of the events serves the row, the flags and the facts. */
+	f = kefu_factset_add_ticket(&r->set, r->t, NULL);
+	join_list(&r->tags, r->t->tags, r->t->ntags);
+	join_list(&r->links, r->t->links, r->t->nlinks);
+	/* One matcher for the queue, the reports and the flagged view. */
+	if (conf && conf->nsensitive)
+		kefu_facts_sensitive_all(&r->flags, f, conf);
+	kefu_facts_spans_text(&r->spans, f);
+	kefu_facts_work_text(&r->work, f);
+}
+
+static int put_ticket(kefu_index *idx, const struct row *r)
 {
 	sqlite3_stmt *st = idx->put_ticket;
-	kefu_buf tags = KEFU_BUF_INIT, links = KEFU_BUF_INIT;
+	const kefu_ticket *t = r->t;
 	int c = 1;
 
-	join_list(&tags, t->tags, t->ntags);
-	join_list(&links, t->links, t->nlinks);
 	bind_str(st, c++, t->id);
-	bind_str(st, c++, path);
-	bind_str(st, c++, blob);
+	bind_str(st, c++, r->path);
+	bind_str(st, c++, r->blob);
 	bind_str(st, c++, t->title);
 	bind_str(st, c++, t->description);
 	bind_str(st, c++, t->customer);
@@ -303,12 +356,12 @@ static int put_ticket(kefu_index *idx, const char *path, const char *blob, const
 	bind_str(st, c++, t->status);
 	sqlite3_bind_int(st, c++, kefu_status_is_open(t->status));
 	bind_str(st, c++, t->assignee);
-	bind_str(st, c++, tags.ptr);
+	bind_str(st, c++, r->tags.ptr);
 	bind_str(st, c++, t->promised);
 	bind_str(st, c++, t->created_by);
 	bind_str(st, c++, t->escalation_ref);
 	bind_str(st, c++, t->release);
-	bind_str(st, c++, links.ptr);
+	bind_str(st, c++, r->links.ptr);
 	sqlite3_bind_int64(st, c++, t->created_at);
 	sqlite3_bind_int64(st, c++, t->updated_at);
 	sqlite3_bind_int64(st, c++, t->first_response_at);
@@ -318,35 +371,22 @@ static int put_ticket(kefu_index *idx, const char *path, const char *blob, const
 	sqlite3_bind_int(st, c++, t->minutes);
 	sqlite3_bind_int(st, c++, t->reopen_count);
 	sqlite3_bind_int(st, c++, t->comment_count);
-	if (idx->conf && idx->conf->nsensitive) {
-		/* One matcher for the queue, the reports and the flagged view. */
-		kefu_buf_clear(&tags);
-		kefu_facts_sensitive_all(&tags, f, idx->conf);
-		bind_str(st, c++, tags.ptr);
-	} else {
-		bind_str(st, c++, "");
-	}
+	bind_str(st, c++, r->flags.ptr);
 	bind_str(st, c++, t->notified_release);
-	kefu_buf_clear(&links);
-	kefu_facts_spans_text(&links, f);
-	bind_str(st, c++, links.ptr);
-	kefu_buf_release(&tags);
-	kefu_buf_release(&links);
+	bind_str(st, c++, r->spans.ptr);
 	return step_done(idx, st);
 }
 
 /* The ticket as metrics.c sees it (kefu_facts), for reports without
  * re-reading ticket files. */
-static int put_facts(kefu_index *idx, const char *path, const kefu_facts *f)
+static int put_facts(kefu_index *idx, const struct row *r)
 {
 	sqlite3_stmt *st = idx->put_facts;
-	kefu_buf spans = KEFU_BUF_INIT, work = KEFU_BUF_INIT;
-	int c = 1, error;
+	const kefu_facts *f = &r->set.items[0];
+	int c = 1;
 
-	kefu_facts_spans_text(&spans, f);
-	kefu_facts_work_text(&work, f);
 	bind_str(st, c++, f->id);
-	bind_str(st, c++, path);
+	bind_str(st, c++, r->path);
 	bind_str(st, c++, f->customer);
 	bind_str(st, c++, f->type);
 	bind_str(st, c++, f->priority);
@@ -365,12 +405,9 @@ static int put_facts(kefu_index *idx, const char *path, const kefu_facts *f)
 	sqlite3_bind_int(st, c++, f->rating);
 	sqlite3_bind_int(st, c++, f->reopen_count);
 	sqlite3_bind_int(st, c++, f->minutes);
-	bind_str(st, c++, spans.ptr);
-	bind_str(st, c++, work.ptr);
-	error = step_done(idx, st);
-	kefu_buf_release(&spans);
-	kefu_buf_release(&work);
-	return error;
+	bind_str(st, c++, r->spans.ptr);
+	bind_str(st, c++, r->work.ptr);
+	return step_done(idx, st);
 }
 
 static int put_problem(kefu_index *idx, const char *path, const char *blob, const char *msg)
@@ -387,6 +424,21 @@ static int forget(kefu_index *idx, sqlite3_stmt *st, const char *path)
 	return step_done(idx, st);
 }
 
+/* Write a prepared row: the ticket, its search rows and its facts, or
+ * the reason it did not load. */
+static int put_row(kefu_index *idx, const struct row *r)
+{
+	int error;
+
+	if (r->fatal)
+		return kefu_error_set(KEFU_ERROR, "%s", r->problem);
+	if (!r->t)
+		return put_problem(idx, r->path, r->blob, r->problem);
+	if ((error = put_ticket(idx, r)) < 0 || (error = kefu_kb__put_ticket(&idx->kb, idx->db, r->t)) < 0)
+		return error;
+	return put_facts(idx, r);
+}
+
 struct refresh {
 	kefu_index *idx;
 	kefu_buf data;
@@ -398,7 +450,7 @@ static int on_ticket_file(const char *path, const char *old_blob, const char *ne
 {
 	struct refresh *r = payload;
 	kefu_index *idx = r->idx;
-	kefu_ticket *t = NULL;
+	struct row row;
 	char id[KEFU_ID_MAX];
 	int error;
 
@@ -416,17 +468,12 @@ static int on_ticket_file(const char *path, const char *old_blob, const char *ne
 	kefu_buf_clear(&r->data);
 	if ((error = kefu_store_read_blob(idx->store, &r->data, new_blob)) < 0)
 		return error;
-	if (kefu_ticket_parse(&t, r->data.ptr, r->data.size, path) < 0)
-		return put_problem(idx, path, new_blob, kefu_error_last());
-	/* One fold of the events serves the row and the facts. */
-	kefu_factset set;
-	kefu_factset_init(&set);
-	const kefu_facts *f = kefu_factset_add_ticket(&set, t, NULL);
-	if ((error = put_ticket(idx, path, new_blob, t, f)) == 0 &&
-	    (error = kefu_kb__put_ticket(&idx->kb, idx->db, t)) == 0)
-		error = put_facts(idx, path, f);
-	kefu_factset_release(&set);
-	kefu_ticket_free(t);
+	row_init(&row);
+	row.path = kefu_xstrdup(path);
+	snprintf(row.blob, sizeof(row.blob), "%s", new_blob);
+	row_prepare(&row, idx->conf, r->data.ptr, r->data.size);
+	error = put_row(idx, &row);
+	row_release(&row);
 	return error;
 }
 
@@ -513,6 +560,312 @@ done:
 	return error;
 }
 
+/* --- building from nothing ---------------------------------------------*/
+
+/* Worker threads read and parse ticket files a chunk at a time while the
+ * main thread writes the chunk before; at most WINDOW chunks are in
+ * flight, so memory stays bounded whatever the desk's size. */
+#define CHUNK 64
+#define WINDOW 16
+#define MAX_WORKERS 2
+
+struct job {
+	char *path;
+	char blob[KEFU_OID_HEX];
+};
+
+struct build {
+	kefu_index *idx;
+	struct job *jobs;
+	size_t n, alloc, nchunks;
+	struct row *slots; /* WINDOW * CHUNK rows: row i is slots[i % (WINDOW * CHUNK)] */
+	unsigned char *ready; /* per chunk */
+	size_t next, written;  /* chunks handed out / written */
+	int stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+};
+
+static struct row *slot(struct build *b, size_t i)
+{
+	return &b->slots[i % (WINDOW * CHUNK)];
+}
+
+/* Called per ticket file of the tree: what is not a ticket is noted at
+ * once, the rest queued for the workers. */
+static int on_new_ticket_file(const char *path, const char *old_blob, const char *new_blob, void *payload)
+{
+	struct build *b = payload;
+	char id[KEFU_ID_MAX];
+
+	(void)old_blob;
+	if (strrchr(path, '/')[1] == '.')
+		return 0;
+	if (!kefu_ticket_path_id(id, path))
+		return put_problem(b->idx, path, new_blob, "not a ticket file name (tickets/<xy>/<id>.json)");
+	KEFU_ARRAY_GROW(b->jobs, b->n + 1, b->alloc);
+	b->jobs[b->n].path = kefu_xstrdup(path);
+	snprintf(b->jobs[b->n].blob, KEFU_OID_HEX, "%s", new_blob);
+	b->n++;
+	return 0;
+}
+
+/* Ticket ids start with their time: written in id order, the rows of
+ * tickets, facts and the search tables append instead of landing all over
+ * their B-trees. */
+static int job_cmp(const void *a, const void *b)
+{
+	const struct job *x = a, *y = b;
+	return strcmp(strrchr(x->path, '/'), strrchr(y->path, '/'));
+}
+
+static void prepare_chunk(struct build *b, kefu_store_reader *rd, kefu_buf *data, size_t c)
+{
+	for (size_t i = c * CHUNK; i < b->n && i < (c + 1) * CHUNK; i++) {
+		struct row *r = slot(b, i);
+		int error;
+
+		row_init(r);
+		r->path = b->jobs[i].path;
+		b->jobs[i].path = NULL;
+		memcpy(r->blob, b->jobs[i].blob, KEFU_OID_HEX);
+		kefu_buf_clear(data);
+		error = rd ? kefu_store_reader_read(rd, data, r->blob)
+		           : kefu_store_read_blob(b->idx->store, data, r->blob);
+		if (error < 0) {
+			r->fatal = 1;
+			r->problem = kefu_xstrdup(kefu_error_last());
+			continue;
+		}
+		row_prepare(r, b->idx->conf, data->ptr, data->size);
+	}
+}
+
+struct worker {
+	struct build *b;
+	kefu_store_reader *rd;
+	pthread_t thread;
+};
+
+static void *work(void *payload)
+{
+	struct worker *w = payload;
+	struct build *b = w->b;
+	kefu_buf data = KEFU_BUF_INIT;
+
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		while (!b->stop && b->next < b->nchunks && b->next >= b->written + WINDOW)
+			pthread_cond_wait(&b->cond, &b->mu);
+		if (b->stop || b->next >= b->nchunks)
+			break;
+		size_t c = b->next++;
+		pthread_mutex_unlock(&b->mu);
+		prepare_chunk(b, w->rd, &data, c);
+		pthread_mutex_lock(&b->mu);
+		b->ready[c] = 1;
+		pthread_cond_broadcast(&b->cond);
+	}
+	pthread_mutex_unlock(&b->mu);
+	kefu_buf_release(&data);
+	return NULL;
+}
+
+/* One worker per core, at most MAX_WORKERS (the main thread writes);
+ * KEFU_INDEX_THREADS overrides it (0: the main thread reads too), for
+ * tests that compare the two. */
+static int workers_wanted(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *env = getenv("KEFU_INDEX_THREADS");
+	if (env)
+		n = atol(env);
+	return n < 1 ? 0 : n > MAX_WORKERS ? MAX_WORKERS : (int)n;
+}
+
+/* Every ticket of tree into the (empty) tables. */
+static int build_tickets(kefu_index *idx, const char *tree, size_t *changed)
+{
+	struct build b = {.idx = idx};
+	struct worker w[MAX_WORKERS];
+	kefu_store_reader *own = NULL; /* the main thread's, without workers */
+	kefu_buf data = KEFU_BUF_INIT;
+	int nw = 0, want, error;
+
+	if ((error = kefu_store_diff(idx->store, NULL, tree, "tickets", on_new_ticket_file, &b)) < 0)
+		goto done;
+	*changed += b.n;
+	qsort(b.jobs, b.n, sizeof(*b.jobs), job_cmp);
+	b.nchunks = (b.n + CHUNK - 1) / CHUNK;
+	b.slots = kefu_xcalloc(WINDOW * CHUNK, sizeof(*b.slots));
+	b.ready = kefu_xcalloc(b.nchunks + 1, 1);
+	pthread_mutex_init(&b.mu, NULL);
+	pthread_cond_init(&b.cond, NULL);
+	want = b.nchunks > 1 ? workers_wanted() : 0;
+	for (int i = 0; i < want; i++) {
+		w[nw].b = &b;
+		if (kefu_store_reader_new(&w[nw].rd, idx->store) < 0)
+			break;
+		if (pthread_create(&w[nw].thread, NULL, work, &w[nw]) != 0) {
+			kefu_store_reader_free(w[nw].rd);
+			break;
+		}
+		nw++;
+	}
+	if (!nw)
+		kefu_store_reader_new(&own, idx->store);
+	kefu_error_clear(); /* no worker is fine: the main thread reads */
+	for (size_t c = 0; c < b.nchunks && !error; c++) {
+		if (nw) {
+			pthread_mutex_lock(&b.mu);
+			while (!b.ready[c])
+				pthread_cond_wait(&b.cond, &b.mu);
+			pthread_mutex_unlock(&b.mu);
+		} else {
+			prepare_chunk(&b, own, &data, c);
+		}
+		for (size_t i = c * CHUNK; i < b.n && i < (c + 1) * CHUNK; i++) {
+			if (!error)
+				error = put_row(idx, slot(&b, i));
+			row_release(slot(&b, i));
+		}
+		pthread_mutex_lock(&b.mu);
+		b.written = c + 1;
+		pthread_cond_broadcast(&b.cond);
+		pthread_mutex_unlock(&b.mu);
+	}
+	pthread_mutex_lock(&b.mu);
+	b.stop = 1;
+	pthread_cond_broadcast(&b.cond);
+	pthread_mutex_unlock(&b.mu);
+	for (int i = 0; i < nw; i++) {
+		pthread_join(w[i].thread, NULL);
+		kefu_store_reader_free(w[i].rd);
+	}
+	/* What a stop left prepared but unwritten. */
+	for (size_t c = b.written; c < b.next; c++)
+		for (size_t i = c * CHUNK; i < b.n && i < (c + 1) * CHUNK; i++)
+			row_release(slot(&b, i));
+	kefu_store_reader_free(own);
+	pthread_cond_destroy(&b.cond);
+	pthread_mutex_destroy(&b.mu);
+done:
+	for (size_t i = 0; i < b.n; i++)
+		free(b.jobs[i].path);
+	free(b.jobs);
+	free(b.slots);
+	free(b.ready);
+	kefu_buf_release(&data);
+	return error;
+}
+
+/* Make the tables and run each statement of sql; CREATE INDEX statements
+ * are kept in *indexes for after the rows (one sort beats a B-tree insert
+ * per row). */
+static int create_tables(kefu_index *idx, kefu_buf *indexes)
+{
+	const char *sql = schema, *tail;
+	int error = 0;
+
+	while (!error && *sql) {
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(idx->db, sql, -1, &st, &tail) != SQLITE_OK)
+			return db_fail(idx, "schema");
+		if (!st)
+			break;
+		if (!strncmp(sql, "CREATE INDEX", 12)) {
+			kefu_buf_put(indexes, sql, (size_t)(tail - sql));
+		} else if (sqlite3_step(st) != SQLITE_DONE) {
+			error = db_fail(idx, "schema");
+		}
+		sqlite3_finalize(st);
+		sql = tail;
+	}
+	return error;
+}
+
+/* Build the index of tree from nothing into a new file, then move it into
+ * place: no journal, no WAL, a page cache that holds the tables' growing
+ * edges, secondary indexes made once at the end. A crash leaves the old
+ * file (or none) and a stray temp file the next build replaces. */
+static int build(kefu_index *idx, const char *tree, size_t *changed)
+{
+	struct refresh r = {idx, KEFU_BUF_INIT, 0, 1};
+	kefu_buf tmp = KEFU_BUF_INIT, indexes = KEFU_BUF_INIT;
+	int memory = !strcmp(idx->path, ":memory:"), error;
+
+	finalize_all(idx);
+	sqlite3_close(idx->db);
+	idx->db = NULL;
+	if (memory)
+		kefu_buf_puts(&tmp, ":memory:");
+	else
+		kefu_buf_printf(&tmp, "%s.new-%ld", idx->path, (long)getpid());
+	if (!memory)
+		unlink(tmp.ptr);
+	if (sqlite3_open_v2(tmp.ptr, &idx->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		error = db_fail(idx, "cannot create");
+		goto fail;
+	}
+	if ((error = kefu_kb__register(idx->db)) < 0 ||
+	    (error = exec(idx, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+	                       " PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-32768;")) < 0 ||
+	    (error = create_tables(idx, &indexes)) < 0 ||
+	    (error = meta_set(idx, "version", INDEX_VERSION)) < 0 ||
+	    (error = prepare_all(idx)) < 0 ||
+	    (error = exec(idx, "BEGIN")) < 0)
+		goto fail;
+	if ((error = build_tickets(idx, tree, &r.changed)) < 0 ||
+	    (error = kefu_store_diff(idx->store, NULL, tree, "customers", on_customer_file, &r)) < 0 ||
+	    (error = kefu_store_diff(idx->store, NULL, tree, "kb", on_kb_file, &r)) < 0 ||
+	    (error = kefu_store_diff(idx->store, NULL, tree, "replies", on_kb_file, &r)) < 0 ||
+	    (error = meta_set(idx, "words", idx->words ? idx->words : "")) < 0 ||
+	    (error = meta_set(idx, "tree", tree)) < 0 ||
+	    (error = exec(idx, indexes.ptr)) < 0 ||
+	    (error = exec(idx, "COMMIT")) < 0)
+		goto fail;
+	if (changed)
+		*changed = r.changed;
+	if (memory) {
+		error = exec(idx, "PRAGMA locking_mode=NORMAL;");
+		goto done;
+	}
+	finalize_all(idx);
+	sqlite3_close(idx->db);
+	idx->db = NULL;
+	/* The old file's WAL must not be replayed onto the new one. */
+	kefu_buf_clear(&indexes);
+	kefu_buf_printf(&indexes, "%s-wal", idx->path);
+	unlink(indexes.ptr);
+	kefu_buf_clear(&indexes);
+	kefu_buf_printf(&indexes, "%s-shm", idx->path);
+	unlink(indexes.ptr);
+	if (rename(tmp.ptr, idx->path) < 0) {
+		error = kefu_error_set(KEFU_ERROR, "index '%s': cannot move the new index into place", idx->path);
+		goto fail;
+	}
+	error = open_db(idx, 0);
+	goto done;
+fail:
+	finalize_all(idx);
+	sqlite3_close(idx->db);
+	idx->db = NULL;
+	if (!memory)
+		unlink(tmp.ptr);
+	/* Leave the index as it was, so the caller may keep using it. */
+	{
+		char keep[1024];
+		snprintf(keep, sizeof(keep), "%s", kefu_error_last());
+		open_db(idx, 0);
+		kefu_error_set(error, "%s", keep);
+	}
+done:
+	kefu_buf_release(&r.data);
+	kefu_buf_release(&tmp);
+	kefu_buf_release(&indexes);
+	return error;
+}
+
 /* The risk words of kefu.json in tree, into idx->conf and idx->words. A
  * missing or broken kefu.json flags nothing (opening the desk reports it). */
 static void load_words(kefu_index *idx, const char *tree)
@@ -554,12 +907,10 @@ int kefu_index_refresh(kefu_index *idx, size_t *changed)
 		}
 		free(words);
 		/* The old tree is gone or the diff failed: start over. */
-		if ((error = open_db(idx, 1)) < 0)
-			return error;
 	} else {
 		load_words(idx, tree);
 	}
-	return catch_up(idx, NULL, tree, changed);
+	return build(idx, tree, changed);
 }
 
 int kefu_index_rebuild(kefu_index *idx)

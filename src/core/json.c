@@ -112,15 +112,17 @@ static int check_keys(const cJSON *obj, const char *path)
 }
 
 /* What the text checks cannot see: decoded strings and duplicate keys.
- * The depth is bounded by the text scan, so recursion is too. */
-static int check_tree(const cJSON *item, const char *path)
+ * The depth is bounded by the text scan, so recursion is too. Without a
+ * \u escape in the text every string is a piece of the (valid) text with
+ * ASCII escapes decoded, so escapes says whether strings need a look. */
+static int check_tree(const cJSON *item, const char *path, int escapes)
 {
-	if (cJSON_IsString(item) &&
+	if (escapes && cJSON_IsString(item) &&
 	    !kefu_utf8_valid(item->valuestring, strlen(item->valuestring), NULL))
 		return kefu_error_set(KEFU_EBADDATA,
 			"cannot parse '%s': a string is not valid UTF-8 (lone surrogate?)", path);
 	if (cJSON_IsObject(item)) {
-		for (const cJSON *c = item->child; c; c = c->next)
+		for (const cJSON *c = item->child; escapes && c; c = c->next)
 			if (!kefu_utf8_valid(c->string, strlen(c->string), NULL))
 				return kefu_error_set(KEFU_EBADDATA,
 					"cannot parse '%s': a key is not valid UTF-8 (lone surrogate?)", path);
@@ -128,7 +130,7 @@ static int check_tree(const cJSON *item, const char *path)
 			return KEFU_EBADDATA;
 	}
 	for (const cJSON *c = item->child; c; c = c->next)
-		if (check_tree(c, path) < 0)
+		if (check_tree(c, path, escapes) < 0)
 			return KEFU_EBADDATA;
 	return 0;
 }
@@ -198,7 +200,7 @@ int kefu_json_parse(cJSON **out, const char *data, size_t len, const char *path)
 		cJSON_Delete(root);
 		return bad(path, data, at, "trailing garbage after the JSON value");
 	}
-	if (check_tree(root, path) < 0) {
+	if (check_tree(root, path, memmem(data, len, "\\u", 2) != NULL) < 0) {
 		cJSON_Delete(root);
 		return KEFU_EBADDATA;
 	}

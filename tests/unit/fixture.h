@@ -56,5 +56,6 @@ Suite *sync_suite(void);
 Suite *workflow_suite(void);
 Suite *gitindex_suite(void);
 Suite *index_suite(void);
+Suite *index_build_suite(void);
 
 #endif

@@ -1,0 +1,206 @@
+/* check_index_build.c — building the derived index from nothing (worker
+ * threads, a new file moved into place) gives what catching up one commit
+ * at a time gives. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "fixture.h"
+#include "kefu/desk.h"
+#include "kefu/error.h"
+#include "kefu/index.h"
+#include "kefu/kb.h"
+#include "kefu/store.h"
+
+static void ignore(const char *msg, void *payload)
+{
+	(void)msg;
+	(void)payload;
+}
+
+/* More tickets than one chunk of the build (64) so several workers get
+ * work, some with comments, plus a damaged and a misnamed ticket file; the
+ * index catches up after each commit. */
+static kefu_desk *make_desk(int n)
+{
+	static const char *const prios[] = {"P3", "P1", "P4", "P2"};
+	kefu_desk *d = NULL;
+	kefu_customer *c;
+	kefu_txn *t = NULL;
+
+	ck_assert_int_eq(kefu_desk_init(fixture_path("desk"), "test"), 0);
+	ck_assert_int_eq(kefu_desk_open(&d, fixture_path("desk"), ignore, NULL), 0);
+	c = kefu_customer_new("huaxin", "华信制造");
+	ck_assert_int_eq(kefu_desk_add_customer(d, c), 0);
+	kefu_customer_free(c);
+	for (int i = 0; i < n; i++) {
+		char id[KEFU_ID_MAX], title[64];
+		snprintf(title, sizeof(title), "%s ticket %d", i % 3 ? "Login fails" : "发票打印乱码", i);
+		kefu_new_ticket s = {.title = title, .customer = "huaxin", .type = "bug",
+		                     .priority = prios[i % 4], .channel = "email",
+		                     .text = i % 2 ? "导出报表超时" : "export times out",
+		                     .assignee = i % 3 ? "li.wei" : NULL};
+		ck_assert_msg(kefu_desk_create(d, id, &s) == 0, "create: %s", kefu_error_last());
+		if (i % 5 == 0) {
+			kefu_action a = {.kind = KEFU_EV_COMMENT, .text = "客户说发票金额对不上"};
+			ck_assert_msg(kefu_desk_apply(d, id, &a, 1, NULL) == 0, "apply: %s", kefu_error_last());
+		}
+	}
+	ck_assert_int_eq(kefu_txn_begin(&t, kefu_desk_store(d)), 0);
+	kefu_txn_put(t, "tickets/zz/T0000000000zz.json", "{\"kefu\": 1, \"id\": ", 18);
+	kefu_txn_put(t, "tickets/zz/not-a-ticket.json", "{}", 2);
+	ck_assert_msg(kefu_txn_commit(t, "damage", NULL) == 0, "commit: %s", kefu_error_last());
+	kefu_txn_free(t);
+	ck_assert_int_eq(kefu_index_refresh(kefu_desk_index(d), NULL), 0);
+	return d;
+}
+
+/* Every table the index derives, row by row without rowids, and what
+ * searches find: equal dumps mean equal indexes. */
+static void dump(kefu_buf *out, kefu_desk *d)
+{
+	static const char *const tables[] = {"tickets", "facts", "problems", "customers", "kb",
+	                                     "ticket_links"};
+	static const char *const queries[] = {"发票", "login", "导出 超时", "金额对不上", "export"};
+	sqlite3 *db = NULL;
+	kefu_buf path = KEFU_BUF_INIT;
+
+	kefu_buf_printf(&path, "%s/index.db", kefu_store_kefudir(kefu_desk_store(d)));
+	ck_assert_int_eq(sqlite3_open_v2(path.ptr, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	for (size_t i = 0; i < sizeof(tables) / sizeof(*tables); i++) {
+		char sql[128];
+		sqlite3_stmt *st = NULL;
+		int rows = 0;
+		snprintf(sql, sizeof(sql), "SELECT * FROM %s ORDER BY 1, 2", tables[i]);
+		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+		kefu_buf_printf(out, "== %s\n", tables[i]);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			for (int c = 0; c < sqlite3_column_count(st); c++) {
+				const unsigned char *v = sqlite3_column_text(st, c);
+				kefu_buf_printf(out, "%s|", v ? (const char *)v : "NULL");
+			}
+			kefu_buf_putc(out, '\n');
+			rows++;
+		}
+		sqlite3_finalize(st);
+		if (!strcmp(tables[i], "tickets") || !strcmp(tables[i], "problems"))
+			ck_assert_int_gt(rows, 0);
+	}
+	sqlite3_close(db);
+	for (size_t i = 0; i < sizeof(queries) / sizeof(*queries); i++) {
+		kefu_kb_hits hits;
+		ck_assert_msg(kefu_kb_search(d, &hits, queries[i], KEFU_KB_SEARCH_TICKETS, 500, 0) == 0,
+		              "search: %s", kefu_error_last());
+		ck_assert_msg(hits.n > 0, "no hits for '%s'", queries[i]);
+		kefu_buf_printf(out, "== search %s\n", queries[i]);
+		for (size_t h = 0; h < hits.n; h++)
+			kefu_buf_printf(out, "%s %.6f\n", hits.hits[h].key, hits.hits[h].score);
+		kefu_kb_hits_release(&hits);
+	}
+	kefu_buf_release(&path);
+}
+
+static int temp_files(kefu_desk *d)
+{
+	DIR *dir = opendir(kefu_store_kefudir(kefu_desk_store(d)));
+	struct dirent *e;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(dir);
+	while ((e = readdir(dir)))
+		if (strstr(e->d_name, ".new-"))
+			n++;
+	closedir(dir);
+	return n;
+}
+
+static void assert_same(const kefu_buf *a, const kefu_buf *b, const char *what)
+{
+	size_t i = 0;
+	while (i < a->size && i < b->size && a->ptr[i] == b->ptr[i])
+		i++;
+	ck_assert_msg(a->size == b->size && i == a->size, "%s: differs at byte %zu: ...%.200s", what, i,
+	              b->ptr + (i > 40 ? i - 40 : 0));
+}
+
+START_TEST(index_built_from_nothing_equals_the_index_caught_up_commit_by_commit)
+{
+	kefu_desk *d = make_desk(150);
+	kefu_buf caught = KEFU_BUF_INIT, one = KEFU_BUF_INIT, two = KEFU_BUF_INIT;
+
+	dump(&caught, d);
+	ck_assert_ptr_nonnull(strstr(caught.ptr, "not a ticket file name"));
+	ck_assert_ptr_nonnull(strstr(caught.ptr, "tickets/zz/T0000000000zz.json|"));
+
+	setenv("KEFU_INDEX_THREADS", "0", 1);
+	ck_assert_msg(kefu_index_rebuild(kefu_desk_index(d)) == 0, "rebuild: %s", kefu_error_last());
+	dump(&one, d);
+	assert_same(&caught, &one, "main thread alone");
+
+	setenv("KEFU_INDEX_THREADS", "2", 1);
+	ck_assert_msg(kefu_index_rebuild(kefu_desk_index(d)) == 0, "rebuild: %s", kefu_error_last());
+	dump(&two, d);
+	assert_same(&caught, &two, "two workers");
+	unsetenv("KEFU_INDEX_THREADS");
+	ck_assert_int_eq(temp_files(d), 0);
+
+	kefu_buf_release(&caught);
+	kefu_buf_release(&one);
+	kefu_buf_release(&two);
+	kefu_desk_free(d);
+}
+END_TEST
+
+START_TEST(a_cold_start_builds_a_new_file_and_later_changes_catch_up)
+{
+	kefu_desk *d = make_desk(70);
+	kefu_buf before = KEFU_BUF_INIT, after = KEFU_BUF_INIT, path = KEFU_BUF_INIT;
+	kefu_rows rows;
+	kefu_query q = {.status = "all"};
+	char id[KEFU_ID_MAX];
+	size_t changed = 0;
+
+	dump(&before, d);
+	kefu_desk_free(d);
+	/* No index at all, and a stale WAL of an older file lying about: the
+	 * new file must not pick it up. */
+	kefu_buf_printf(&path, "%s/.git/kefu/index.db", fixture_path("desk"));
+	ck_assert_int_eq(unlink(path.ptr), 0);
+	kefu_buf_puts(&path, "-wal");
+	fixture_write(path.ptr, "junk that is no WAL", 19);
+
+	ck_assert_int_eq(kefu_desk_open(&d, fixture_path("desk"), ignore, NULL), 0);
+	dump(&after, d);
+	assert_same(&before, &after, "cold start");
+	ck_assert_int_eq(temp_files(d), 0);
+
+	/* The moved file is a normal index: a new ticket catches up. */
+	kefu_new_ticket s = {.title = "After the build", .customer = "huaxin", .text = "新的工单"};
+	ck_assert_int_eq(kefu_desk_create(d, id, &s), 0);
+	ck_assert_int_eq(kefu_index_refresh(kefu_desk_index(d), &changed), 0);
+	ck_assert_int_eq(kefu_index_query(kefu_desk_index(d), &rows, &q), 0);
+	ck_assert_uint_eq(rows.n, 71);
+	kefu_rows_free(&rows);
+
+	kefu_buf_release(&before);
+	kefu_buf_release(&after);
+	kefu_buf_release(&path);
+	kefu_desk_free(d);
+}
+END_TEST
+
+Suite *index_build_suite(void)
+{
+	Suite *s = suite_create("index_build");
+	TCase *tc = tcase_create("build");
+	tcase_add_checked_fixture(tc, fixture_begin, fixture_teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, index_built_from_nothing_equals_the_index_caught_up_commit_by_commit);
+	tcase_add_test(tc, a_cold_start_builds_a_new_file_and_later_changes_catch_up);
+	suite_add_tcase(s, tc);
+	return s;
+}
