@@ -18,6 +18,7 @@ typedef struct kb {
 	kefu_article *preview;
 	char preview_slug[KEFU_KB_SLUG_MAX];
 	kefu_kb_kind preview_kind;
+	int have_top; /* top is read when the pane is first used, not at start */
 } kb;
 
 static size_t count(const kb *k)
@@ -45,11 +46,22 @@ static void load_top(kb *k, kefu_ui *ui)
 		kefu_ui_message(ui, 1, "%s", kefu_error_last());
 }
 
+/* Counting every article's links reads the whole ticket_links table:
+ * half of the console's first screen at 100,000 tickets, for a pane the
+ * first screen does not show. */
+static void need_top(kb *k, kefu_ui *ui)
+{
+	if (!k->have_top) {
+		k->have_top = 1;
+		load_top(k, ui);
+	}
+}
+
 static int kb_open(kefu_view *v, kefu_ui *ui)
 {
 	kb *k = calloc(1, sizeof(*k));
+	(void)ui;
 	v->data = k;
-	load_top(k, ui);
 	return 0;
 }
 
@@ -133,6 +145,7 @@ static void draw_snippet(WINDOW *w, int y, int x, const kefu_kb_snippet *s, int 
 static void kb_draw(kefu_view *v, kefu_ui *ui)
 {
 	kb *k = v->data;
+	need_top(k, ui);
 	WINDOW *w = v->win;
 	int wide = v->w >= 110, listw = wide ? v->w * 11 / 20 : v->w;
 	int rows = (wide ? v->h : v->h / 2) - 2, per = *k->query ? 2 : 1;
@@ -240,6 +253,7 @@ static void live_search(kefu_ui *ui, const char *text, void *payload)
 static int kb_handle(kefu_view *v, kefu_ui *ui, kefu_action_id a)
 {
 	kb *k = v->data;
+	need_top(k, ui);
 	size_t n = count(k);
 	kefu_kb_kind kind = KEFU_KB_ARTICLE;
 	const char *key = NULL;
@@ -314,7 +328,8 @@ static void kb_reload(kefu_view *v, kefu_ui *ui)
 {
 	kb *k = v->data;
 	size_t sel = k->sel;
-	load_top(k, ui);
+	if (k->have_top)
+		load_top(k, ui);
 	if (*k->query)
 		run_search(k, ui);
 	k->sel = sel;
@@ -326,7 +341,7 @@ static int kb_click(kefu_view *v, kefu_ui *ui, int y)
 {
 	kb *k = v->data;
 	int per = *k->query ? 2 : 1;
-	(void)ui;
+	need_top(k, ui);
 	if (y < 2)
 		return KEFU_UI_IGNORED;
 	size_t i = k->top_row + (size_t)((y - 2) / per);
