@@ -14,7 +14,7 @@
 # comment; one per later annotation as icomment; one closing it), written
 # as files and turned into a repository by `fossil reconstruct`; no
 # `fossil ticket add` process per ticket. The repository is cached in
-# WORK_DIR, keyed by the checksums of TASKS_JSON and of this script.
+# WORK_DIR, keyed by the checksums of TASKS_JSON and of the mapping.
 set -euo pipefail
 
 if [ $# -ne 4 ]; then
@@ -118,12 +118,25 @@ print(count)
 EOF
 }
 
-key=$( (sha1sum <"$JSON" && sha1sum <"$0") | sha1sum | cut -c1-12)
+# A changed mapping (the convert function) makes a new repository too.
+key=$( (sha1sum <"$JSON" && declare -f convert) | sha1sum | cut -c1-12)
 pristine=$WORK/fossil-$SIZE-$key.fossil
 if [ ! -f "$pristine.done" ]; then
 	rm -f "$WORK"/fossil-"$SIZE"-*.fossil*
-	art=$WORK/fossil-artifacts-$SIZE
-	rm -rf "$art"
+	# The artifacts are one small file each (438k at 100k tickets): on
+	# tmpfs when it has room, as writing and deleting them on a busy disk
+	# costs minutes. FOSSIL_ARTIFACTS_DIR overrides where they go.
+	tmp=${FOSSIL_ARTIFACTS_DIR:-}
+	if [ -z "$tmp" ]; then
+		tmp=$WORK
+		if [ -d /dev/shm ] && [ -w /dev/shm ] &&
+			[ "$(df -Pk /dev/shm | awk 'NR==2{print $4}')" -gt $((SIZE * 40)) ]; then
+			tmp=/dev/shm
+		fi
+	fi
+	mkdir -p "$tmp"
+	art=$(mktemp -d "$tmp/fossil-artifacts-$SIZE.XXXXXX")
+	trap 'rm -rf "$art"' EXIT
 	note "== $SIZE: Fossil: writing ticket-change artifacts and fossil reconstruct"
 	t0=$(date +%s.%N)
 	n=$(convert "$JSON" "$art")
@@ -133,6 +146,7 @@ if [ ! -f "$pristine.done" ]; then
 	total=$(ms_since "$t0")
 	note "  $n artifacts written in $(python3 -c "import sys; print('%.1f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$t0" "$t1") s; import in total $total ms"
 	rm -rf "$art"
+	trap - EXIT
 	echo "$total" >"$pristine.import-ms"
 	touch "$pristine.done"
 else
