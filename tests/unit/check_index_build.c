@@ -15,6 +15,7 @@
 #include "kefu/index.h"
 #include "kefu/kb.h"
 #include "kefu/store.h"
+#include "kefu/ticket.h"
 
 static void ignore(const char *msg, void *payload)
 {
@@ -193,6 +194,60 @@ START_TEST(a_cold_start_builds_a_new_file_and_later_changes_catch_up)
 }
 END_TEST
 
+START_TEST(a_catch_up_of_many_changes_equals_a_rebuild)
+{
+	kefu_desk *d = make_desk(150);
+	kefu_buf caught = KEFU_BUF_INIT, rebuilt = KEFU_BUF_INIT, text = KEFU_BUF_INIT;
+	kefu_query q = {.status = "all", .sort = "id"};
+	kefu_kb_hits hits;
+	kefu_rows rows;
+	kefu_txn *t = NULL;
+	size_t changed = 0;
+
+	/* 100 tickets changed in one commit (more than a chunk, so workers
+	 * read them), then the damaged file removed by git itself. */
+	ck_assert_int_eq(kefu_index_query(kefu_desk_index(d), &rows, &q), 0);
+	ck_assert_int_eq(kefu_txn_begin(&t, kefu_desk_store(d)), 0);
+	for (size_t i = 0; i < 100; i++) {
+		kefu_ticket *tk = NULL;
+		char path[KEFU_PATH_MAX];
+		ck_assert_int_eq(kefu_desk_load(d, &tk, rows.rows[i].id), 0);
+		kefu_event *e = kefu_ticket_add_event(tk, "comment", "Li Wei <li.wei@kefu.example>", 1790000000);
+		kefu_event_set(e, "text", "退款流程 changed behind the index");
+		kefu_ticket_fold(tk);
+		kefu_buf_clear(&text);
+		kefu_ticket_format(&text, tk);
+		kefu_ticket_path(path, rows.rows[i].id);
+		kefu_txn_put(t, path, text.ptr, text.size);
+		kefu_ticket_free(tk);
+	}
+	ck_assert_msg(kefu_txn_commit(t, "many", NULL) == 0, "commit: %s", kefu_error_last());
+	kefu_txn_free(t);
+	kefu_rows_free(&rows);
+	ck_assert_int_eq(fixture_sh(NULL, 1, "cd desk && git rm -q tickets/zz/T0000000000zz.json && "
+	                                      "git commit -qm gone"), 0);
+
+	setenv("KEFU_INDEX_THREADS", "2", 1);
+	ck_assert_msg(kefu_index_refresh(kefu_desk_index(d), &changed) == 0, "refresh: %s", kefu_error_last());
+	ck_assert_uint_eq(changed, 101);
+	ck_assert_int_eq(kefu_kb_search(d, &hits, "退款流程", KEFU_KB_SEARCH_TICKETS, 500, 0), 0);
+	ck_assert_uint_eq(hits.n, 100);
+	kefu_kb_hits_release(&hits);
+	dump(&caught, d);
+	ck_assert_ptr_null(strstr(caught.ptr, "T0000000000zz"));
+
+	ck_assert_msg(kefu_index_rebuild(kefu_desk_index(d)) == 0, "rebuild: %s", kefu_error_last());
+	unsetenv("KEFU_INDEX_THREADS");
+	dump(&rebuilt, d);
+	assert_same(&caught, &rebuilt, "catch-up of 101 files");
+
+	kefu_buf_release(&caught);
+	kefu_buf_release(&rebuilt);
+	kefu_buf_release(&text);
+	kefu_desk_free(d);
+}
+END_TEST
+
 Suite *index_build_suite(void)
 {
 	Suite *s = suite_create("index_build");
@@ -201,6 +256,7 @@ Suite *index_build_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, index_built_from_nothing_equals_the_index_caught_up_commit_by_commit);
 	tcase_add_test(tc, a_cold_start_builds_a_new_file_and_later_changes_catch_up);
+	tcase_add_test(tc, a_catch_up_of_many_changes_equals_a_rebuild);
 	suite_add_tcase(s, tc);
 	return s;
 }
