@@ -152,6 +152,13 @@ EOF
 	rm -rf "$DIR/sync-$size" "$DIR/other-$size"
 
 	bench_taskwarrior "$size" "$pristine.tasks.json"
+	# Fossil at 10k by default: building its 100k repository takes
+	# minutes more than make bench's budget (BENCH_FOSSIL_SIZES to change).
+	case " ${BENCH_FOSSIL_SIZES:-10000} " in
+	*" $size "*)
+		note "== $size: Fossil"
+		bash "$here/fossil.sh" "$pristine.tasks.json" "$DIR" "$size" "$results" ;;
+	esac
 }
 
 bench_taskwarrior() { # size tasks.json
