@@ -610,15 +610,38 @@ static int tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char *te
 #define RANK_K1 1.2
 #define RANK_B 0.75
 
+/* Reads rows' lengths from an FTS5 table's docsize rows through one blob
+ * handle, reopened row by row. */
+struct sizes {
+	sqlite3 *db;
+	char table[128];     /* "<fts>_docsize" */
+	sqlite3_blob *blob;  /* NULL until the first row, or after a failure */
+	int failed;
+};
+
+static void sizes_init(struct sizes *z, sqlite3 *db, const char *fts)
+{
+	memset(z, 0, sizeof(*z));
+	z->db = db;
+	if (fts && strlen(fts) + 9 < sizeof(z->table))
+		snprintf(z->table, sizeof(z->table), "%s_docsize", fts);
+	else
+		z->failed = 1;
+}
+
+static void sizes_release(struct sizes *z)
+{
+	if (z->blob)
+		sqlite3_blob_close(z->blob);
+	z->blob = NULL;
+}
+
 struct rank_data {
 	int nphrase, ncol, k, nbest;
 	double avgdl;
 	double *idf, *freq, *best; /* best: min-heap of the nbest top scores */
 	int *maxoff;
-	sqlite3 *db;
-	char *sizes_table;
-	sqlite3_blob *sizes; /* NULL until the first row, or after a failure */
-	int sizes_failed;
+	struct sizes sizes;
 };
 
 static void rank_data_free(void *p)
@@ -626,9 +649,7 @@ static void rank_data_free(void *p)
 	struct rank_data *r = p;
 	if (!r)
 		return;
-	if (r->sizes)
-		sqlite3_blob_close(r->sizes);
-	free(r->sizes_table);
+	sizes_release(&r->sizes);
 	free(r->idf);
 	free(r->maxoff);
 	free(r);
@@ -671,11 +692,8 @@ static int rank_data_get(struct rank_data **out, const Fts5ExtensionApi *api, Ft
 	r->freq = r->idf + r->nphrase;
 	r->best = r->freq + r->nphrase;
 	r->maxoff = kefu_xcalloc((size_t)r->ncol + 1, sizeof(int));
-	r->db = sqlite3_context_db_handle(ctx);
-	if (sqlite3_value_type(val[0]) == SQLITE_TEXT)
-		r->sizes_table = kefu_xstrdup((const char *)sqlite3_value_text(val[0]));
-	else
-		r->sizes_failed = 1;
+	sizes_init(&r->sizes, sqlite3_context_db_handle(ctx),
+	           sqlite3_value_type(val[0]) == SQLITE_TEXT ? (const char *)sqlite3_value_text(val[0]) : NULL);
 	if ((rc = api->xRowCount(fts, &nrow)) == SQLITE_OK)
 		rc = api->xColumnTotalSize(fts, -1, &ntoken);
 	r->avgdl = nrow ? (double)ntoken / (double)nrow : 0;
@@ -702,28 +720,24 @@ static int rank_data_get(struct rank_data **out, const Fts5ExtensionApi *api, Ft
 
 /* The row's length in tokens, all columns: the docsize row holds one
  * SQLite varint per column. -1 when it cannot be read that way. */
-static sqlite3_int64 row_size(struct rank_data *r, sqlite3_int64 rowid)
+static sqlite3_int64 row_size(struct sizes *z, sqlite3_int64 rowid)
 {
 	unsigned char buf[256];
 	sqlite3_int64 total = 0;
 	int n, rc;
 
-	if (r->sizes_failed)
+	if (z->failed)
 		return -1;
-	if (r->sizes)
-		rc = sqlite3_blob_reopen(r->sizes, rowid);
-	else {
-		char table[128];
-		snprintf(table, sizeof(table), "%s_docsize", r->sizes_table);
-		rc = sqlite3_blob_open(r->db, "main", table, "sz", rowid, 0, &r->sizes);
-	}
-	if (rc != SQLITE_OK || (n = sqlite3_blob_bytes(r->sizes)) > (int)sizeof(buf) ||
-	    sqlite3_blob_read(r->sizes, buf, n, 0) != SQLITE_OK) {
-		/* A closed handle cannot be reopened: bm25's way from now. */
-		if (r->sizes)
-			sqlite3_blob_close(r->sizes);
-		r->sizes = NULL;
-		r->sizes_failed = 1;
+	if (z->blob)
+		rc = sqlite3_blob_reopen(z->blob, rowid);
+	else
+		rc = sqlite3_blob_open(z->db, "main", z->table, "sz", rowid, 0, &z->blob);
+	if (rc != SQLITE_OK || (n = sqlite3_blob_bytes(z->blob)) > (int)sizeof(buf) ||
+	    sqlite3_blob_read(z->blob, buf, n, 0) != SQLITE_OK) {
+		/* A failed handle cannot be reopened: the caller's other way
+		 * from now. */
+		sizes_release(z);
+		z->failed = 1;
 		return -1;
 	}
 	for (int i = 0; i < n;) {
@@ -740,45 +754,80 @@ static sqlite3_int64 row_size(struct rank_data *r, sqlite3_int64 rowid)
 	return total;
 }
 
-/* bm25 of the current frequencies at a length of len tokens; it falls
- * as len grows, so at a lower bound of the length it bounds the score. */
-static double rank_score(const struct rank_data *r, double len)
+/* bm25 of the weighted frequencies freq at a length of len tokens, as
+ * FTS5's bm25() sums it; it falls as len grows, so at a lower bound of
+ * the length it bounds the score. */
+static double bm25_score(const double *idf, const double *freq, int nphrase, double len, double avgdl)
 {
 	double score = 0.0;
-	for (int i = 0; i < r->nphrase; i++)
-		score += r->idf[i] * ((r->freq[i] * (RANK_K1 + 1.0)) /
-		                      (r->freq[i] + RANK_K1 * (1 - RANK_B + RANK_B * len / r->avgdl)));
+	for (int i = 0; i < nphrase; i++)
+		score += idf[i] * ((freq[i] * (RANK_K1 + 1.0)) /
+		                   (freq[i] + RANK_K1 * (1 - RANK_B + RANK_B * len / avgdl)));
 	return score;
 }
 
-/* Keep score among the k best (a min-heap: best[0] is the k-th). */
-static void rank_keep(struct rank_data *r, double score)
+static double rank_score(const struct rank_data *r, double len)
+{
+	return bm25_score(r->idf, r->freq, r->nphrase, len, r->avgdl);
+}
+
+/* The k best scores so far, a min-heap: best[0] is the k-th. */
+static void topk_keep(double *best, int k, int *n, double score)
 {
 	size_t i;
-	if (r->nbest < r->k) {
-		i = (size_t)r->nbest++;
-		while (i && r->best[(i - 1) / 2] > score) {
-			r->best[i] = r->best[(i - 1) / 2];
+	if (*n < k) {
+		i = (size_t)(*n)++;
+		while (i && best[(i - 1) / 2] > score) {
+			best[i] = best[(i - 1) / 2];
 			i = (i - 1) / 2;
 		}
-		r->best[i] = score;
+		best[i] = score;
 		return;
 	}
-	if (score <= r->best[0])
+	if (score <= best[0])
 		return;
 	i = 0;
 	for (;;) {
 		size_t c = 2 * i + 1;
-		if (c >= (size_t)r->k)
+		if (c >= (size_t)k)
 			break;
-		if (c + 1 < (size_t)r->k && r->best[c + 1] < r->best[c])
+		if (c + 1 < (size_t)k && best[c + 1] < best[c])
 			c++;
-		if (r->best[c] >= score)
+		if (best[c] >= score)
 			break;
-		r->best[i] = r->best[c];
+		best[i] = best[c];
 		i = c;
 	}
-	r->best[i] = score;
+	best[i] = score;
+}
+
+static void rank_keep(struct rank_data *r, double score)
+{
+	topk_keep(r->best, r->k, &r->nbest, score);
+}
+
+/* Each phrase's frequency in the current row, instances weighted by
+ * their column (w[col], 1.0 past nw), and per column the end of the last
+ * match (a match at token off means at least off + 1 tokens). Phrase by
+ * phrase with xPhraseFirst/Next: xInstCount would sort every instance of
+ * every phrase by position first, the dearest part of an OR of bigrams. */
+static int phrase_counts(const Fts5ExtensionApi *api, Fts5Context *fts, int nw, sqlite3_value **w,
+                         int nphrase, int ncol, double *freq, int *maxoff)
+{
+	memset(maxoff, 0, (size_t)ncol * sizeof(int));
+	for (int p = 0; p < nphrase; p++) {
+		Fts5PhraseIter it;
+		int col = 0, off = 0, rc;
+		freq[p] = 0;
+		if ((rc = api->xPhraseFirst(fts, p, &it, &col, &off)) != SQLITE_OK)
+			return rc;
+		for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off)) {
+			freq[p] += nw > col ? sqlite3_value_double(w[col]) : 1.0;
+			if (col < ncol && off + 1 > maxoff[col])
+				maxoff[col] = off + 1;
+		}
+	}
+	return SQLITE_OK;
 }
 
 static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
@@ -786,27 +835,14 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
 {
 	struct rank_data *r = NULL;
 	double score = 0.0;
-	int ninst = 0, rc;
+	int rc;
 
 	if (nval < 3) {
 		sqlite3_result_error(ctx, "kefu_rank: use kefu_rank(fts, 'fts', k, single, weights...)", -1);
 		return;
 	}
 	if ((rc = rank_data_get(&r, api, fts, ctx, val)) == SQLITE_OK)
-		rc = api->xInstCount(fts, &ninst);
-	if (rc == SQLITE_OK) {
-		memset(r->freq, 0, (size_t)r->nphrase * sizeof(double));
-		memset(r->maxoff, 0, (size_t)r->ncol * sizeof(int));
-	}
-	for (int i = 0; rc == SQLITE_OK && i < ninst; i++) {
-		int phrase, col, off;
-		if ((rc = api->xInst(fts, i, &phrase, &col, &off)) != SQLITE_OK)
-			break;
-		r->freq[phrase] += nval > col + 3 ? sqlite3_value_double(val[col + 3]) : 1.0;
-		/* A match at token off means at least off + 1 tokens. */
-		if (col >= 0 && col < r->ncol && off + 1 > r->maxoff[col])
-			r->maxoff[col] = off + 1;
-	}
+		rc = phrase_counts(api, fts, nval - 3, val + 3, r->nphrase, r->ncol, r->freq, r->maxoff);
 	if (rc == SQLITE_OK && r->k && r->nbest == r->k) {
 		double shortest = 0;
 		for (int c = 0; c < r->ncol; c++)
@@ -817,7 +853,7 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
 		}
 	}
 	if (rc == SQLITE_OK) {
-		sqlite3_int64 len = row_size(r, api->xRowid(fts));
+		sqlite3_int64 len = row_size(&r->sizes, api->xRowid(fts));
 		int ntok = 0;
 		if (len < 0 && (rc = api->xColumnSize(fts, -1, &ntok)) == SQLITE_OK)
 			len = ntok;
@@ -829,6 +865,72 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
 		sqlite3_result_error_code(ctx, rc);
 	else
 		sqlite3_result_double(ctx, -score);
+}
+
+/* kefu_rank_rows(fts, ?ptr, w0, w1, ...): what bm25 needs of each match,
+ * handed to C instead of a score (ptr: a struct rank_rows bound with
+ * sqlite3_bind_pointer): the row, the shortest length its matches allow
+ * and each phrase's weighted frequency. For an OR of phrases every row
+ * with a phrase matches, so the phrases' document counts come from the
+ * rows themselves instead of one more walk per phrase (xQueryPhrase). */
+struct rank_rows {
+	int nphrase, ncol;
+	double avgdl;
+	sqlite3_int64 nrow; /* rows in the table */
+	size_t n, alloc;
+	sqlite3_int64 *rowid;
+	double *v;          /* per row: the shortest length, then nphrase frequencies */
+	int *maxoff;
+};
+
+static void rank_rows_release(struct rank_rows *rr)
+{
+	free(rr->rowid);
+	free(rr->v);
+	free(rr->maxoff);
+	memset(rr, 0, sizeof(*rr));
+}
+
+static void rank_rows_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                               int nval, sqlite3_value **val)
+{
+	struct rank_rows *rr = nval >= 1 ? sqlite3_value_pointer(val[0], "kefu_rank_rows") : NULL;
+	sqlite3_int64 ntoken = 0;
+	int rc = SQLITE_OK, stride;
+	double *v = NULL;
+
+	if (!rr) {
+		sqlite3_result_error(ctx, "kefu_rank_rows: no collector", -1);
+		return;
+	}
+	if (!rr->n && !rr->maxoff) {
+		rr->nphrase = api->xPhraseCount(fts);
+		rr->ncol = api->xColumnCount(fts);
+		rr->maxoff = kefu_xcalloc((size_t)rr->ncol + 1, sizeof(int));
+		if ((rc = api->xRowCount(fts, &rr->nrow)) == SQLITE_OK)
+			rc = api->xColumnTotalSize(fts, -1, &ntoken);
+		rr->avgdl = rr->nrow ? (double)ntoken / (double)rr->nrow : 0;
+	}
+	stride = rr->nphrase + 1;
+	if (rc == SQLITE_OK && rr->n + 1 > rr->alloc) {
+		rr->alloc = rr->alloc ? rr->alloc * 2 : 1024;
+		rr->rowid = kefu_xrealloc(rr->rowid, rr->alloc * sizeof(*rr->rowid));
+		rr->v = kefu_xrealloc(rr->v, rr->alloc * (size_t)stride * sizeof(*rr->v));
+	}
+	if (rc == SQLITE_OK) {
+		v = rr->v + rr->n * (size_t)stride;
+		v[0] = 0;
+		rc = phrase_counts(api, fts, nval - 1, val + 1, rr->nphrase, rr->ncol, v + 1, rr->maxoff);
+	}
+	if (rc == SQLITE_OK) {
+		for (int c = 0; c < rr->ncol; c++)
+			v[0] += rr->maxoff[c];
+		rr->rowid[rr->n++] = api->xRowid(fts);
+	}
+	if (rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, rc);
+	else
+		sqlite3_result_null(ctx);
 }
 
 int kefu_kb__register(sqlite3 *db)
@@ -846,7 +948,8 @@ int kefu_kb__register(sqlite3 *db)
 		return kefu_error_set(KEFU_ERROR, "index: sqlite has no usable FTS5");
 	if (api->xCreateTokenizer(api, "kefu", NULL, &tokenizer, NULL) != SQLITE_OK)
 		return kefu_error_set(KEFU_ERROR, "index: cannot register the kefu tokenizer: %s", sqlite3_errmsg(db));
-	if (api->xCreateFunction(api, "kefu_rank", NULL, rank_function, NULL) != SQLITE_OK)
+	if (api->xCreateFunction(api, "kefu_rank", NULL, rank_function, NULL) != SQLITE_OK ||
+	    api->xCreateFunction(api, "kefu_rank_rows", NULL, rank_rows_function, NULL) != SQLITE_OK)
 		return kefu_error_set(KEFU_ERROR, "index: cannot register kefu_rank: %s", sqlite3_errmsg(db));
 	return 0;
 }
@@ -1119,8 +1222,10 @@ struct top {
 struct kind_sql {
 	const char *rank, *key, *row;
 	int key_desc;
-	/* rank takes k and single (?3, ?4); rows is its table's row count */
-	const char *rows;
+	/* rank takes k and single (?3, ?4); rows is its table's row count;
+	 * any ranks an OR through kefu_rank_rows (same weights) and fts
+	 * names its table: kinds whose every row is a match, no filter */
+	const char *rows, *any, *fts;
 };
 
 static const struct kind_sql kb_kind = {
@@ -1130,14 +1235,16 @@ static const struct kind_sql kb_kind = {
 	"SELECT kb.slug, kb.title, kb_fts.body, kb.category,"
 	" (SELECT count(DISTINCT tid) FROM ticket_links WHERE target = 'kb:' || kb.slug)"
 	" FROM kb JOIN kb_fts ON kb_fts.rowid = kb.rowid WHERE kb.rowid = ?1",
-	0, NULL};
+	0, NULL, NULL, NULL};
 
 static const struct kind_sql ticket_kind = {
 	"SELECT rowid, kefu_rank(ticket_fts, 'ticket_fts', ?3, ?4, 5.0, 1.0) FROM ticket_fts WHERE ticket_fts MATCH ?1",
 	"SELECT id FROM tickets WHERE rowid = ?1",
 	"SELECT tickets.id, tickets.title, ticket_fts.body, tickets.status, 0"
 	" FROM tickets JOIN ticket_fts ON ticket_fts.rowid = tickets.rowid WHERE tickets.rowid = ?1",
-	1, "SELECT count(*) FROM ticket_fts_docsize"};
+	1, "SELECT count(*) FROM ticket_fts_docsize",
+	"SELECT kefu_rank_rows(ticket_fts, ?2, 5.0, 1.0) FROM ticket_fts WHERE ticket_fts MATCH ?1",
+	"ticket_fts"};
 
 static int by_rank_asc_key(const void *a, const void *b)
 {
@@ -1234,6 +1341,76 @@ static int rank_all(sqlite3 *db, const struct kind_sql *q, kefu_kb_hit_kind kind
 	return 0;
 }
 
+/* rank_all() for an OR of several phrases over a whole table (tickets):
+ * kefu_rank_rows hands every match to C, the phrases' idf come from the
+ * rows found, then bm25 as kefu_rank gives it, rows that cannot make the
+ * k best (k > 0) cut before their length is read. */
+static int rank_any(sqlite3 *db, const struct kind_sql *q, const char *expr, int k, struct cand **out,
+                    size_t *n, size_t *matched)
+{
+	struct rank_rows rr = {0};
+	struct sizes z;
+	sqlite3_stmt *st = NULL;
+	double *idf = NULL, *best = NULL;
+	size_t alloc = 0;
+	int rc, nbest = 0, error = 0;
+
+	*out = NULL;
+	*n = *matched = 0;
+	if (sqlite3_prepare_v2(db, q->any, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, "search");
+	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(st, 2, &rr, "kefu_rank_rows", NULL);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rank_rows_release(&rr);
+		return db_fail(db, "search");
+	}
+	*matched = rr.n;
+	if (!rr.n)
+		goto done;
+
+	int np = rr.nphrase, stride = np + 1;
+	idf = kefu_xcalloc((size_t)np + 1, sizeof(*idf));
+	for (size_t i = 0; i < rr.n; i++)
+		for (int p = 0; p < np; p++)
+			idf[p] += rr.v[i * (size_t)stride + 1 + (size_t)p] > 0;
+	for (int p = 0; p < np; p++)
+		idf[p] = rank_idf(rr.nrow, (sqlite3_int64)idf[p]);
+	best = kefu_xcalloc((size_t)k + 1, sizeof(*best));
+	sizes_init(&z, db, q->fts);
+	for (size_t i = 0; i < rr.n; i++) {
+		const double *v = rr.v + i * (size_t)stride;
+		if (k && nbest == k && bm25_score(idf, v + 1, np, v[0], rr.avgdl) < best[0])
+			continue;
+		sqlite3_int64 len = row_size(&z, rr.rowid[i]);
+		if (len < 0) {
+			error = kefu_error_set(KEFU_ERROR, "index: search: cannot read the length of row %lld",
+			                       (long long)rr.rowid[i]);
+			break;
+		}
+		double score = bm25_score(idf, v + 1, np, (double)len, rr.avgdl);
+		if (k)
+			topk_keep(best, k, &nbest, score);
+		KEFU_ARRAY_GROW(*out, *n + 1, alloc);
+		(*out)[*n].rowid = rr.rowid[i];
+		(*out)[(*n)++].rank = -score;
+	}
+	sizes_release(&z);
+done:
+	free(idf);
+	free(best);
+	rank_rows_release(&rr);
+	if (error < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return error;
+}
+
 /* The best limit hits of one kind, in the order ORDER BY bm25, key LIMIT
  * would give, without reading the text of every match: rank all matches
  * (rowid and kefu_rank only, which on tickets skips the rows that cannot
@@ -1258,7 +1435,11 @@ static int run_kind(sqlite3 *db, kefu_kb_hits *out, size_t *alloc, const struct 
 		goto done;
 	}
 again:
-	if ((error = rank_all(db, q, kind, expr, k, single, &c, &n, &matched)) < 0)
+	if (q->rows && any_term && !single)
+		error = rank_any(db, q, expr, k, &c, &n, &matched);
+	else
+		error = rank_all(db, q, kind, expr, k, single, &c, &n, &matched);
+	if (error < 0)
 		goto done;
 	if (single && n) {
 		/* The idf kefu_rank left out: every match has the phrase. */
