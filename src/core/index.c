@@ -641,8 +641,9 @@ static void jobs_release(struct build *b)
 }
 
 /* Read, parse and write the ticket files of b->jobs (in id order), on
- * worker threads when there is more than a chunk. */
-static int write_jobs(kefu_index *idx, struct build *b0)
+ * worker threads when there is more than a chunk. meanwhile (may be
+ * NULL) runs on this thread once the workers have started. */
+static int write_jobs(kefu_index *idx, struct build *b0, int (*meanwhile)(void *), void *payload)
 {
 	struct build b = *b0;
 	struct worker w[MAX_WORKERS];
@@ -670,6 +671,8 @@ static int write_jobs(kefu_index *idx, struct build *b0)
 	if (!nw)
 		kefu_store_reader_new(&own, idx->store);
 	kefu_error_clear(); /* no worker is fine: the main thread reads */
+	if (meanwhile)
+		error = meanwhile(payload);
 	for (size_t c = 0; c < b.nchunks && !error; c++) {
 		if (nw) {
 			pthread_mutex_lock(&b.mu);
@@ -710,15 +713,35 @@ static int write_jobs(kefu_index *idx, struct build *b0)
 	return error;
 }
 
-/* Every ticket of tree into the (empty) tables. */
-static int build_tickets(kefu_index *idx, const char *tree, size_t *changed)
+struct others {
+	struct refresh *r;
+	const char *tree;
+};
+
+/* Customers, articles and replies of a tree into the (empty) tables. */
+static int build_others(void *payload)
+{
+	struct others *o = payload;
+	kefu_store *store = o->r->idx->store;
+	int error;
+
+	if ((error = kefu_store_diff(store, NULL, o->tree, "customers", on_customer_file, o->r)) < 0 ||
+	    (error = kefu_store_diff(store, NULL, o->tree, "kb", on_kb_file, o->r)) < 0)
+		return error;
+	return kefu_store_diff(store, NULL, o->tree, "replies", on_kb_file, o->r);
+}
+
+/* Every file of tree into the (empty) tables: the rest while the workers
+ * read the first tickets. */
+static int build_tickets(kefu_index *idx, const char *tree, struct refresh *r)
 {
 	struct build b = {.idx = idx};
+	struct others o = {r, tree};
 	int error;
 
 	if ((error = kefu_store_diff(idx->store, NULL, tree, "tickets", on_new_ticket_file, &b)) == 0)
-		error = write_jobs(idx, &b);
-	*changed += b.n;
+		error = write_jobs(idx, &b, build_others, &o);
+	r->changed += b.n;
 	jobs_release(&b);
 	return error;
 }
@@ -820,7 +843,7 @@ static int catch_up(kefu_index *idx, const char *from, const char *to, size_t *c
 		}
 	}
 	b.n = keep;
-	if (error < 0 || (error = write_jobs(idx, &b)) < 0 ||
+	if (error < 0 || (error = write_jobs(idx, &b, NULL, NULL)) < 0 ||
 	    (error = kefu_store_diff(idx->store, from, to, "customers", on_customer_file, &r)) < 0 ||
 	    (error = kefu_store_diff(idx->store, from, to, "kb", on_kb_file, &r)) < 0 ||
 	    (error = kefu_store_diff(idx->store, from, to, "replies", on_kb_file, &r)) < 0 ||
@@ -893,16 +916,15 @@ static int build(kefu_index *idx, const char *tree, size_t *changed)
 	}
 	if ((error = kefu_kb__register(idx->db)) < 0 ||
 	    (error = exec(idx, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-	                       " PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-16384;")) < 0 ||
+	                       " PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-16384;"
+	                       /* CREATE INDEX sorts on two threads */
+	                       " PRAGMA threads=2;")) < 0 ||
 	    (error = create_tables(idx, &indexes)) < 0 ||
 	    (error = meta_set(idx, "version", INDEX_VERSION)) < 0 ||
 	    (error = prepare_all(idx)) < 0 ||
 	    (error = exec(idx, "BEGIN")) < 0)
 		goto fail;
-	if ((error = build_tickets(idx, tree, &r.changed)) < 0 ||
-	    (error = kefu_store_diff(idx->store, NULL, tree, "customers", on_customer_file, &r)) < 0 ||
-	    (error = kefu_store_diff(idx->store, NULL, tree, "kb", on_kb_file, &r)) < 0 ||
-	    (error = kefu_store_diff(idx->store, NULL, tree, "replies", on_kb_file, &r)) < 0 ||
+	if ((error = build_tickets(idx, tree, &r)) < 0 ||
 	    (error = meta_set(idx, "words", idx->words ? idx->words : "")) < 0 ||
 	    (error = meta_set(idx, "tree", tree)) < 0 ||
 	    (error = exec(idx, indexes.ptr)) < 0 ||
