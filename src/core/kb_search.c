@@ -604,9 +604,10 @@ static int tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char *te
  *   a negative rank, so 0.0 sorts after them all; no row that can be
  *   among the k best, or tie with the k-th, is ever cut);
  * - single 1: the query is one phrase, whose idf is then a constant
- *   factor: it is left out (the caller multiplies it back in, see
- *   single_idf()), saving a second walk over the phrase's rows.
- * Only for statements that rank every match once, with no other filter. */
+ *   factor: it is left out (run_kind() multiplies it back in from the
+ *   match count), saving a second walk over the phrase's rows.
+ * k and single only for statements that rank every match of the table
+ * once, with no other filter; kefu_rank(fts, 'fts', 0, 0, ...) anywhere. */
 #define RANK_K1 1.2
 #define RANK_B 0.75
 
