@@ -183,7 +183,10 @@ int kefu_json_parse(cJSON **out, const char *data, size_t len, const char *path)
 		                                       : "truncated JSON (an object or list is not closed)");
 	root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
 	if (!root) {
-		const char *err = cJSON_GetErrorPtr();
+		/* cJSON leaves the error position in end as well as in a global,
+		 * which another thread's parse may have reset (the index build
+		 * parses on worker threads). */
+		const char *err = end;
 		size_t rest;
 		at = err && err >= data && err <= data + len ? (size_t)(err - data) : len;
 		/* Only blanks from the error on: the text stopped early. */
