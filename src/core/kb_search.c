@@ -607,7 +607,8 @@ static int tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char *te
  *   factor: it is left out (run_kind() multiplies it back in from the
  *   match count), saving a second walk over the phrase's rows.
  * k and single only for statements that rank every match of the table
- * once, with no other filter; kefu_rank(fts, 'fts', 0, 0, ...) anywhere. */
+ * once, with no other filter; kefu_rank(fts, 'fts', 0, 0, ...) anywhere.
+ * One kefu_rank per statement: calls in one share the per-query data. */
 #define RANK_K1 1.2
 #define RANK_B 0.75
 
@@ -1345,7 +1346,8 @@ static int rank_all(sqlite3 *db, const struct kind_sql *q, kefu_kb_hit_kind kind
 /* rank_all() for an OR of several phrases over a whole table (tickets):
  * kefu_rank_rows hands every match to C, the phrases' idf come from the
  * rows found, then bm25 as kefu_rank gives it, rows that cannot make the
- * k best (k > 0) cut before their length is read. */
+ * k best (k > 0) cut before their length is read. 1 when the lengths
+ * cannot be read so (use rank_all()). */
 static int rank_any(sqlite3 *db, const struct kind_sql *q, const char *expr, int k, struct cand **out,
                     size_t *n, size_t *matched)
 {
@@ -1388,8 +1390,10 @@ static int rank_any(sqlite3 *db, const struct kind_sql *q, const char *expr, int
 			continue;
 		sqlite3_int64 len = row_size(&z, rr.rowid[i]);
 		if (len < 0) {
-			error = kefu_error_set(KEFU_ERROR, "index: search: cannot read the length of row %lld",
-			                       (long long)rr.rowid[i]);
+			/* No docsize row to read (a table made with
+			 * columnsize=0): the caller ranks through kefu_rank,
+			 * which asks FTS5. */
+			error = 1;
 			break;
 		}
 		double score = bm25_score(idf, v + 1, np, (double)len, rr.avgdl);
@@ -1404,7 +1408,7 @@ done:
 	free(idf);
 	free(best);
 	rank_rows_release(&rr);
-	if (error < 0) {
+	if (error) {
 		free(*out);
 		*out = NULL;
 		*n = 0;
@@ -1436,9 +1440,8 @@ static int run_kind(sqlite3 *db, kefu_kb_hits *out, size_t *alloc, const struct 
 		goto done;
 	}
 again:
-	if (q->rows && any_term && !single)
-		error = rank_any(db, q, expr, k, &c, &n, &matched);
-	else
+	error = q->rows && any_term && !single ? rank_any(db, q, expr, k, &c, &n, &matched) : 1;
+	if (error > 0)
 		error = rank_all(db, q, kind, expr, k, single, &c, &n, &matched);
 	if (error < 0)
 		goto done;

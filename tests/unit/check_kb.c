@@ -475,6 +475,73 @@ START_TEST(search_ranks_tickets_as_bm25_with_ties_by_newest_id)
 	kefu_desk_free(d);
 }
 
+static int double_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* kefu_rank gives bm25's value, also where it cannot read the lengths
+ * itself (columnsize=0: no docsize rows), and with k it gives 0 only to
+ * rows that are not among the k best. */
+START_TEST(kefu_rank_is_bm25_with_and_without_docsize_rows)
+{
+	static const char *const tables[] = {"CREATE VIRTUAL TABLE t USING fts5(a, b, tokenize='kefu')",
+	                                     "CREATE VIRTUAL TABLE t USING fts5(a, b, tokenize='kefu', columnsize=0)"};
+	for (size_t k = 0; k < sizeof(tables) / sizeof(*tables); k++) {
+		sqlite3 *db = NULL;
+		sqlite3_stmt *st = NULL;
+		int rows = 0, cut = 0;
+		ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+		ck_assert_int_eq(kefu_kb__register(db), 0);
+		ck_assert_int_eq(sqlite3_exec(db, tables[k], NULL, NULL, NULL), SQLITE_OK);
+		/* The best first, so the k best are known early; the others
+		 * match late in a long text, so their shortest possible length
+		 * is near their length and they can be cut. */
+		for (int i = 0; i < 30; i++) {
+			char *sql = i < 5 ? sqlite3_mprintf("INSERT INTO t VALUES ('打印机卡纸', '打印 %d 打印')", i)
+			                  : sqlite3_mprintf("INSERT INTO t VALUES ('月底结账', '%s %d 打印')",
+			                                    "月底结账之前必须解决，月底结账之前必须解决，月底结账之前必须解决", i);
+			ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+			sqlite3_free(sql);
+		}
+		/* One kefu_rank per statement: calls in one statement share
+		 * its per-query data. */
+		double want[30], pruned[30], third;
+		ck_assert_int_eq(sqlite3_prepare_v2(db,
+			"SELECT bm25(t, 5.0, 1.0), kefu_rank(t, 't', 0, 0, 5.0, 1.0)"
+			" FROM t WHERE t MATCH '\"打印\" OR \"报表\"' ORDER BY rowid", -1, &st, NULL), SQLITE_OK);
+		while (rows < 30 && sqlite3_step(st) == SQLITE_ROW) {
+			want[rows] = sqlite3_column_double(st, 0);
+			ck_assert(want[rows] < 0);
+			ck_assert_msg(sqlite3_column_double(st, 1) == want[rows], "%s: %.17g != %.17g", tables[k],
+			              sqlite3_column_double(st, 1), want[rows]);
+			rows++;
+		}
+		ck_assert_int_eq(rows, 30);
+		sqlite3_finalize(st);
+		ck_assert_int_eq(sqlite3_prepare_v2(db,
+			"SELECT kefu_rank(t, 't', 3, 0, 5.0, 1.0) FROM t WHERE t MATCH '\"打印\" OR \"报表\"'"
+			" ORDER BY rowid", -1, &st, NULL), SQLITE_OK);
+		for (int j = 0; j < rows && sqlite3_step(st) == SQLITE_ROW; j++) {
+			pruned[j] = sqlite3_column_double(st, 0);
+			ck_assert(pruned[j] == want[j] || pruned[j] == 0.0);
+			cut += pruned[j] == 0.0;
+		}
+		ck_assert_int_gt(cut, 0);
+		/* Nothing as good as the third best row is cut. */
+		double sorted[30];
+		memcpy(sorted, want, sizeof(sorted));
+		qsort(sorted, 30, sizeof(double), double_cmp);
+		third = sorted[2];
+		for (int j = 0; j < rows; j++)
+			if (want[j] <= third)
+				ck_assert(pruned[j] == want[j]);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+}
+
 START_TEST(refresh_reindexes_just_the_edited_article)
 {
 	kefu_desk *d = corpus_desk();
@@ -761,6 +828,7 @@ Suite *kb_suite(void)
 	tcase_add_test(tc, search_falls_back_to_any_term_and_highlights);
 	tcase_add_test(tc, search_finds_tickets_by_comment_and_suggest_ranks_articles);
 	tcase_add_test(tc, search_ranks_tickets_as_bm25_with_ties_by_newest_id);
+	tcase_add_test(tc, kefu_rank_is_bm25_with_and_without_docsize_rows);
 	tcase_add_test(tc, refresh_reindexes_just_the_edited_article);
 	tcase_add_test(tc, list_counts_the_tickets_linking_each_article);
 	tcase_add_test(tc, save_commits_once_and_refuses_duplicates);
