@@ -101,7 +101,17 @@ static int check_keys(const cJSON *obj, const char *path)
 	i = 0;
 	for (const cJSON *c = obj->child; c; c = c->next)
 		keys[i++] = c->string;
-	qsort(keys, n, sizeof(*keys), key_cmp);
+	if (keys == small) {
+		/* An event's dozen keys: insertion sort, no qsort set-up. */
+		for (size_t a = 1; a < n; a++)
+			for (size_t b = a; b > 0 && strcmp(keys[b - 1], keys[b]) > 0; b--) {
+				const char *t = keys[b];
+				keys[b] = keys[b - 1];
+				keys[b - 1] = t;
+			}
+	} else {
+		qsort(keys, n, sizeof(*keys), key_cmp);
+	}
 	for (i = 1; i < n && !error; i++)
 		if (!strcmp(keys[i - 1], keys[i]))
 			error = kefu_error_set(KEFU_EBADDATA, "cannot parse '%s': duplicate key '%.64s'",
