@@ -570,6 +570,12 @@ int kefu_ui_run(const char *desk_path, const char *theme_arg, int bench_exit)
 		if (got_signal)
 			break;
 		if (rc == ERR) {
+			/* The terminal went away without a SIGHUP reaching us
+			 * (its pty closed): reads fail at once from now on. */
+			if (!isatty(STDIN_FILENO)) {
+				got_signal = SIGHUP;
+				break;
+			}
 			watch(&ui);
 			continue;
 		}
