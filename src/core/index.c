@@ -1,5 +1,8 @@
 /* index.c — the derived SQLite index under .git/kefu/index.db. */
+#include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -889,12 +892,45 @@ static int create_tables(kefu_index *idx, kefu_buf *indexes)
 	return error;
 }
 
+/* Remove what builds killed before their rename left: "<index>.new-<pid>"
+ * files whose process is gone (each may be as big as the index). */
+static void remove_stale_builds(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	kefu_buf dir = KEFU_BUF_INIT, prefix = KEFU_BUF_INIT, stale = KEFU_BUF_INIT;
+	struct dirent *e;
+	DIR *d;
+
+	if (!slash)
+		return;
+	kefu_buf_put(&dir, path, (size_t)(slash - path));
+	kefu_buf_printf(&prefix, "%s.new-", slash + 1);
+	if ((d = opendir(dir.ptr))) {
+		while ((e = readdir(d))) {
+			char *end;
+			long pid;
+			if (strncmp(e->d_name, prefix.ptr, prefix.size))
+				continue;
+			pid = strtol(e->d_name + prefix.size, &end, 10);
+			if (*end || pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH)) {
+				kefu_buf_clear(&stale);
+				kefu_buf_printf(&stale, "%s/%s", dir.ptr, e->d_name);
+				unlink(stale.ptr);
+			}
+		}
+		closedir(d);
+	}
+	kefu_buf_release(&dir);
+	kefu_buf_release(&prefix);
+	kefu_buf_release(&stale);
+}
+
 /* Build the index of tree from nothing into a new file, then move it into
  * place: no journal, no WAL, a page cache that holds the tables' growing
  * edges (16 MB: rows go in id order, so appends, and the peak RSS of a
  * build at 100k tickets stays near 120 MB), secondary indexes made once
  * at the end. A crash leaves the old
- * file (or none) and a stray temp file the next build replaces. */
+ * file (or none) and a stray temp file the next build removes. */
 static int build(kefu_index *idx, const char *tree, size_t *changed)
 {
 	struct refresh r = {idx, KEFU_BUF_INIT, 0, 1};
@@ -908,8 +944,10 @@ static int build(kefu_index *idx, const char *tree, size_t *changed)
 		kefu_buf_puts(&tmp, ":memory:");
 	else
 		kefu_buf_printf(&tmp, "%s.new-%ld", idx->path, (long)getpid());
-	if (!memory)
+	if (!memory) {
+		remove_stale_builds(idx->path);
 		unlink(tmp.ptr);
+	}
 	if (sqlite3_open_v2(tmp.ptr, &idx->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		error = db_fail(idx, "cannot create");
 		goto fail;

@@ -173,10 +173,20 @@ START_TEST(a_cold_start_builds_a_new_file_and_later_changes_catch_up)
 	ck_assert_int_eq(unlink(path.ptr), 0);
 	kefu_buf_puts(&path, "-wal");
 	fixture_write(path.ptr, "junk that is no WAL", 19);
+	/* What a build killed before its rename left goes; a running
+	 * build's file stays. */
+	char stale[4200], live[4200];
+	snprintf(stale, sizeof(stale), "%s/.git/kefu/index.db.new-2147483646", fixture_path("desk"));
+	snprintf(live, sizeof(live), "%s/.git/kefu/index.db.new-%ld", fixture_path("desk"), (long)getppid());
+	fixture_write(stale, "half a build", 12);
+	fixture_write(live, "a build going on", 16);
 
 	ck_assert_int_eq(kefu_desk_open(&d, fixture_path("desk"), ignore, NULL), 0);
 	dump(&after, d);
 	assert_same(&before, &after, "cold start");
+	ck_assert_int_eq(access(stale, F_OK), -1);
+	ck_assert_int_eq(access(live, F_OK), 0);
+	ck_assert_int_eq(unlink(live), 0);
 	ck_assert_int_eq(temp_files(d), 0);
 
 	/* The moved file is a normal index: a new ticket catches up. */
