@@ -148,6 +148,11 @@ static int read_key(WINDOW *w, int *wide)
 	int rc;
 	do {
 		rc = wget_wch(w, &ch);
+		/* Stopping (SIGTERM, a dead terminal) cancels the prompt. */
+		if (rc == ERR && kefu_ui_interrupted()) {
+			*wide = 0;
+			return KEY_ESC;
+		}
 	} while (rc == ERR);
 	*wide = rc == OK && ch >= 0x80;
 	if (rc == KEY_CODE_YES)

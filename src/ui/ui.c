@@ -476,6 +476,15 @@ static void ensure_utf8_locale(void)
 		setlocale(LC_CTYPE, "C.UTF-8");
 }
 
+int kefu_ui_interrupted(void)
+{
+	/* The terminal went away without a SIGHUP reaching us (its pty
+	 * closed): every read fails at once from now on. */
+	if (!got_signal && !isatty(STDIN_FILENO))
+		got_signal = SIGHUP;
+	return got_signal != 0;
+}
+
 int kefu_ui_run(const char *desk_path, const char *theme_arg, int bench_exit)
 {
 	kefu_ui ui;
@@ -570,12 +579,8 @@ int kefu_ui_run(const char *desk_path, const char *theme_arg, int bench_exit)
 		if (got_signal)
 			break;
 		if (rc == ERR) {
-			/* The terminal went away without a SIGHUP reaching us
-			 * (its pty closed): reads fail at once from now on. */
-			if (!isatty(STDIN_FILENO)) {
-				got_signal = SIGHUP;
+			if (kefu_ui_interrupted())
 				break;
-			}
 			watch(&ui);
 			continue;
 		}

@@ -14,6 +14,20 @@ check "the screen is back to the shell (no alternate screen left)" sh -c "! tmux
 tmux -L "$sock" kill-server
 start_console 100 30
 wait_for "All open" >/dev/null
+keys c
+wait_for "Comment" >/dev/null
+pid=$(pgrep -f -- "--desk $desk" | head -1)
+kill -TERM "$pid"
+check "SIGTERM while a prompt is open cancels it and leaves" wait_for "KEFU-EXIT=143"
+tmux -L "$sock" kill-server
+start_console 100 30
+wait_for "All open" >/dev/null
+keys /
+pid=$(pgrep -f -- "--desk $desk" | head -1)
+tmux -L "$sock" kill-server
+check "a console whose terminal is gone exits (no spinning on a dead tty)" eventually sh -c "! kill -0 $pid"
+start_console 100 30
+wait_for "All open" >/dev/null
 pid=$(pgrep -f -- "--desk $desk" | head -1)
 kill -ABRT "$pid"
 check "a crash still restores the terminal" wait_for "KEFU-EXIT=134"

@@ -72,6 +72,10 @@ struct kefu_ui {
  * Returns the process exit status. */
 int kefu_ui_run(const char *desk_path, const char *theme, int bench_exit_after_draw);
 
+/* A signal asked the console to stop, or its terminal is gone: prompts
+ * cancel and the main loop ends. */
+int kefu_ui_interrupted(void);
+
 /* Status-bar message (formatted); error ones are shown in the error
  * colour. Customer text in it is sanitised when drawn. */
 void kefu_ui_message(kefu_ui *ui, int error, const char *fmt, ...)
