@@ -32,12 +32,15 @@ typedef struct kefu_work {
 } kefu_work;
 
 /* One ticket as the metrics see it. Strings are never NULL (empty when
- * unset); tags and links are space-separated; voice is what the
- * customer wrote (title, description, customer messages). Every pointer
- * is borrowed from the kefu_factset that holds the entry. */
+ * unset), except flags; tags and links are space-separated; voice is what
+ * the customer wrote (title, description, customer messages). Facts read
+ * from the index carry flags instead of voice: the sensitive words the
+ * voice matched when it was indexed (", "-separated, in kefu.json's
+ * order); NULL means match voice. Every pointer is borrowed from the
+ * kefu_factset that holds the entry. */
 typedef struct kefu_facts {
 	const char *id, *customer, *tier, *type, *priority, *assignee, *status;
-	const char *title, *tags, *links, *voice;
+	const char *title, *tags, *links, *voice, *flags;
 	int64_t created_at, updated_at, first_response_at, escalated_at, rated_at;
 	int rating, reopen_count, minutes;
 	const kefu_span *spans; /* first one at created_at */

@@ -16,7 +16,7 @@
 #include "kefu/xalloc.h"
 #include "kb_index.h"
 
-#define INDEX_VERSION "kefu-index 8"
+#define INDEX_VERSION "kefu-index 9"
 
 struct kefu_index {
 	kefu_store *store;
@@ -70,7 +70,7 @@ static const char schema[] =
 	/* Metrics: clock spans and worklog as text, see kefu_facts_spans_text(). */
 	"CREATE TABLE facts (id TEXT PRIMARY KEY, path TEXT, customer TEXT, type TEXT,"
 	" priority TEXT, assignee TEXT, status TEXT, is_open INT, title TEXT, tags TEXT,"
-	" links TEXT, voice TEXT, created_at INT, updated_at INT, first_response_at INT,"
+	" links TEXT, flags TEXT, created_at INT, updated_at INT, first_response_at INT,"
 	" escalated_at INT, rated_at INT, rating INT, reopen_count INT, minutes INT,"
 	" spans TEXT, work TEXT) WITHOUT ROWID;"
 	"CREATE INDEX facts_updated ON facts(updated_at);"
@@ -400,7 +400,9 @@ static int put_facts(kefu_index *idx, const struct row *r)
 	bind_str(st, c++, f->title);
 	bind_str(st, c++, f->tags);
 	bind_str(st, c++, f->links);
-	bind_str(st, c++, f->voice);
+	/* The risk words the customer's text matched, not the text itself:
+	 * reports read thousands of these rows. */
+	bind_str(st, c++, r->flags.ptr ? r->flags.ptr : "");
 	sqlite3_bind_int64(st, c++, f->created_at);
 	sqlite3_bind_int64(st, c++, f->updated_at);
 	sqlite3_bind_int64(st, c++, f->first_response_at);
@@ -1787,7 +1789,7 @@ int kefu_index_facts(kefu_index *idx, kefu_factset *out, const kefu_facts_query 
 
 	kefu_buf_puts(&sql,
 		"SELECT f.id, f.customer, ifnull(c.tier, ''), f.type, f.priority, f.assignee,"
-		" f.status, f.title, f.tags, f.links, f.voice, f.created_at, f.updated_at,"
+		" f.status, f.title, f.tags, f.links, f.flags, f.created_at, f.updated_at,"
 		" f.first_response_at, f.escalated_at, f.rated_at, f.rating, f.reopen_count,"
 		" f.minutes, f.spans, f.work"
 		" FROM facts f LEFT JOIN customers c ON c.slug = f.customer WHERE 1");
@@ -1814,7 +1816,7 @@ int kefu_index_facts(kefu_index *idx, kefu_factset *out, const kefu_facts_query 
 		kefu_facts f = {0};
 		int col = 0;
 		const char **strs[] = {&f.id, &f.customer, &f.tier, &f.type, &f.priority, &f.assignee,
-		                       &f.status, &f.title, &f.tags, &f.links, &f.voice};
+		                       &f.status, &f.title, &f.tags, &f.links, &f.flags};
 		for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
 			*strs[i] = (const char *)sqlite3_column_text(st, col++);
 		f.created_at = sqlite3_column_int64(st, col++);

@@ -92,6 +92,7 @@ static void copy_strings(kefu_factset *set, kefu_facts *dst, const kefu_facts *s
 	dst->tags = arena_str(set, src->tags);
 	dst->links = arena_str(set, src->links);
 	dst->voice = arena_str(set, src->voice);
+	dst->flags = src->flags ? arena_str(set, src->flags) : NULL;
 }
 
 /* --- facts from a ticket ----------------------------------------------*/
@@ -322,10 +323,31 @@ static int contains_fold(const char *hay, const char *needle)
 	return strstr(hay, needle) != NULL;
 }
 
+/* Is word one of the ", "-separated words of list? */
+static int in_flags(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; *p;) {
+		const char *e = strstr(p, ", ");
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && !memcmp(p, word, n))
+			return 1;
+		if (!e)
+			break;
+		p = e + 2;
+	}
+	return 0;
+}
+
+static int has_word(const kefu_facts *f, const char *word)
+{
+	return f->flags ? in_flags(f->flags, word) : contains_fold(f->voice, word);
+}
+
 const char *kefu_facts_sensitive(const kefu_facts *f, const kefu_conf *c)
 {
 	for (size_t i = 0; i < c->nsensitive; i++)
-		if (contains_fold(f->voice, c->sensitive_words[i]))
+		if (has_word(f, c->sensitive_words[i]))
 			return c->sensitive_words[i];
 	return NULL;
 }
@@ -334,7 +356,7 @@ size_t kefu_facts_sensitive_all(kefu_buf *out, const kefu_facts *f, const kefu_c
 {
 	size_t n = 0;
 	for (size_t i = 0; i < c->nsensitive; i++)
-		if (contains_fold(f->voice, c->sensitive_words[i]))
+		if (has_word(f, c->sensitive_words[i]))
 			kefu_buf_printf(out, "%s%s", n++ ? ", " : "", c->sensitive_words[i]);
 	return n;
 }
@@ -773,11 +795,16 @@ void kefu_factset_prepare(kefu_factset *set, const kefu_conf *c)
 	}
 	for (size_t i = 0; i < set->n; i++) {
 		const kefu_facts *f = &set->items[i];
-		/* A Chinese word cannot be in an all-ASCII text. */
-		int text_wide = c->nsensitive && fold_ascii(&hay, f->voice);
-		for (size_t w = 0; w < c->nsensitive && !p->sensitive[i]; w++)
-			if (words[w].size && (text_wide || !wide[w]) && strstr(hay.ptr, words[w].ptr))
-				p->sensitive[i] = c->sensitive_words[w];
+		if (f->flags) {
+			/* Matched when it was indexed. */
+			p->sensitive[i] = *f->flags ? kefu_facts_sensitive(f, c) : NULL;
+		} else {
+			/* A Chinese word cannot be in an all-ASCII text. */
+			int text_wide = c->nsensitive && fold_ascii(&hay, f->voice);
+			for (size_t w = 0; w < c->nsensitive && !p->sensitive[i]; w++)
+				if (words[w].size && (text_wide || !wide[w]) && strstr(hay.ptr, words[w].ptr))
+					p->sensitive[i] = c->sensitive_words[w];
+		}
 		targets(f, c, &p->targets[i][0], &p->targets[i][1]);
 		for (int k = 0; k < 2; k++)
 			p->passing[i][k] = (struct passing){INT64_MIN, INT64_MAX};

@@ -486,6 +486,40 @@ START_TEST(sensitive_words_match_any_case_and_chinese)
 }
 END_TEST
 
+/* Facts read back from the index carry the words matched at index time
+ * (kefu_facts_sensitive_all's text), and answer as the text did. */
+START_TEST(stored_flags_answer_like_the_text_they_came_from)
+{
+	kefu_conf *c = conf(conf_24x7);
+	kefu_factset set;
+	kefu_buf flags = KEFU_BUF_INIT;
+	kefu_facts stored = {0};
+	kefu_ticket *t = ticket("T03ent0000003", "huaxin", "usage", "P3", at("2026-11-16T02:00:00Z"));
+
+	customer_says(t, at("2026-11-16T03:00:00Z"), "Refund, 不然退款");
+	kefu_factset_init(&set);
+	ck_assert_uint_eq(kefu_facts_sensitive_all(&flags, kefu_factset_add_ticket(&set, t, NULL), c), 2);
+	ck_assert_str_eq(flags.ptr, "退款, Refund");
+	stored.id = "T03ent0000003";
+	stored.customer = "huaxin";
+	stored.flags = flags.ptr;
+	ck_assert_int_eq(kefu_factset_add_stored(&set, &stored, "", ""), 0);
+	stored.id = "T03ent0000004";
+	stored.flags = "";
+	ck_assert_int_eq(kefu_factset_add_stored(&set, &stored, "", ""), 0);
+	ck_assert_str_eq(kefu_facts_sensitive(&set.items[1], c), "退款");
+	ck_assert_ptr_null(kefu_facts_sensitive(&set.items[2], c));
+	kefu_factset_prepare(&set, c);
+	ck_assert_str_eq(kefu_factset_sensitive(&set, 0, c), "退款");
+	ck_assert_str_eq(kefu_factset_sensitive(&set, 1, c), "退款");
+	ck_assert_ptr_null(kefu_factset_sensitive(&set, 2, c));
+	kefu_buf_release(&flags);
+	kefu_factset_release(&set);
+	kefu_ticket_free(t);
+	kefu_conf_free(c);
+}
+END_TEST
+
 START_TEST(iso_weeks_start_on_monday_in_the_desk_zone)
 {
 	int64_t from, to;
@@ -803,6 +837,7 @@ Suite *metrics_suite(void)
 	tcase_add_test(tc, a_week_of_tickets_adds_up_by_hand);
 	tcase_add_test(tc, stored_facts_round_trip);
 	tcase_add_test(tc, sensitive_words_match_any_case_and_chinese);
+	tcase_add_test(tc, stored_flags_answer_like_the_text_they_came_from);
 	tcase_add_test(tc, a_prepared_set_gives_the_same_metrics_and_drops_on_add);
 	tcase_add_test(tc, iso_weeks_start_on_monday_in_the_desk_zone);
 	tcase_add_test(tc, utc_times_show_in_the_consultants_zone);
