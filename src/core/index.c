@@ -656,7 +656,8 @@ static int write_jobs(kefu_index *idx, struct build *b0, int (*meanwhile)(void *
 	kefu_buf data = KEFU_BUF_INIT;
 	int nw = 0, want, error = 0;
 
-	qsort(b.jobs, b.n, sizeof(*b.jobs), job_cmp);
+	if (b.n) /* jobs is NULL when there are none */
+		qsort(b.jobs, b.n, sizeof(*b.jobs), job_cmp);
 	b.nchunks = (b.n + CHUNK - 1) / CHUNK;
 	b.slots = kefu_xcalloc(WINDOW * CHUNK, sizeof(*b.slots));
 	b.ready = kefu_xcalloc(b.nchunks + 1, 1);
@@ -797,7 +798,8 @@ static int forget_tickets(kefu_index *idx, struct build *b)
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
-	qsort(b->jobs, b->n, sizeof(*b->jobs), rowid_cmp);
+	if (b->n)
+		qsort(b->jobs, b->n, sizeof(*b->jobs), rowid_cmp);
 	for (size_t i = 0; i < b->n && !error; i++) {
 		const char *path = b->jobs[i].path;
 		if (b->jobs[i].rowid && (error = kefu_kb__forget_ticket(&idx->kb, idx->db, path)) < 0)
