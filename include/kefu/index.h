@@ -70,6 +70,12 @@ void kefu_index_free(kefu_index *idx);
  * index was built from. *changed (may be NULL) gets how many files. */
 int kefu_index_refresh(kefu_index *idx, size_t *changed);
 
+/* kefu_index_refresh after a commit kefu made of one ticket file: when
+ * the index stood at from (the tree the commit started from), path now
+ * holding blob is the whole change, and no trees are compared. Anything
+ * else falls back to kefu_index_refresh. */
+int kefu_index_refresh_one(kefu_index *idx, const char *from, const char *path, const char *blob);
+
 /* Drop everything and rebuild from HEAD. */
 int kefu_index_rebuild(kefu_index *idx);
 

@@ -155,6 +155,10 @@ int kefu_store_bulk_end(kefu_store *s);
  * NULL. A txn with nothing staged commits nothing and returns 0. */
 int kefu_txn_commit(kefu_txn *t, const char *message, char *commit_hex);
 
+/* After kefu_txn_commit: the blob id (hex) path was committed as.
+ * KEFU_ENOTFOUND when path was not staged or nothing was committed. */
+int kefu_txn_blob(const kefu_txn *t, const char *path, char *hex);
+
 /* Release the lock if still held and free. NULL is fine. */
 void kefu_txn_free(kefu_txn *t);
 

@@ -496,7 +496,7 @@ static void add_events(kefu_desk *d, kefu_ticket *t, const kefu_action *a, const
 /* Write t and commit "<id>: <subject>", then bring the index up to date. */
 static int save(kefu_desk *d, const kefu_ticket *t, const char *subject)
 {
-	char path[KEFU_PATH_MAX];
+	char path[KEFU_PATH_MAX], from[KEFU_OID_HEX], blob[KEFU_OID_HEX];
 	kefu_buf text = KEFU_BUF_INIT, msg = KEFU_BUF_INIT;
 	kefu_txn *txn = NULL;
 	int error;
@@ -513,10 +513,18 @@ static int save(kefu_desk *d, const kefu_ticket *t, const char *subject)
 	}
 	if ((error = kefu_txn_begin(&txn, d->store)) < 0)
 		goto done;
+	/* Under the lock: the tree this commit starts from. */
+	if (kefu_store_head(d->store, NULL, from) < 0)
+		from[0] = '\0';
+	kefu_error_clear();
 	kefu_txn_put(txn, path, text.ptr, text.size);
 	if ((error = kefu_txn_commit(txn, msg.ptr, NULL)) < 0)
 		goto done;
-	error = kefu_index_refresh(d->index, NULL);
+	/* The index need not compare trees to find the one file written. */
+	if (from[0] && kefu_txn_blob(txn, path, blob) == 0)
+		error = kefu_index_refresh_one(d->index, from, path, blob);
+	else
+		error = kefu_index_refresh(d->index, NULL);
 done:
 	kefu_txn_free(txn);
 	kefu_buf_release(&text);

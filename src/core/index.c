@@ -819,7 +819,10 @@ static int forget_tickets(kefu_index *idx, struct build *b)
 }
 
 /* Bring the tables from tree from to tree to. */
-static int catch_up(kefu_index *idx, const char *from, const char *to, size_t *changed)
+/* Bring the index from tree from to tree to. one (may be NULL) is the
+ * only change, a ticket file and its new blob: then no trees are read. */
+static int catch_up(kefu_index *idx, const char *from, const char *to, const char *one[2],
+                    size_t *changed)
 {
 	struct refresh r = {idx, KEFU_BUF_INIT, 0, 0};
 	struct build b = {.idx = idx};
@@ -828,7 +831,11 @@ static int catch_up(kefu_index *idx, const char *from, const char *to, size_t *c
 
 	if ((error = exec(idx, "BEGIN IMMEDIATE")) < 0)
 		return error;
-	if ((error = kefu_store_diff(idx->store, from, to, "tickets", on_changed_ticket_file, &b)) < 0)
+	if (one)
+		error = on_changed_ticket_file(one[0], NULL, one[1], &b);
+	else
+		error = kefu_store_diff(idx->store, from, to, "tickets", on_changed_ticket_file, &b);
+	if (error < 0)
 		goto fail;
 	/* A big catch-up touches a few pages of a dozen B-trees per ticket:
 	 * the default 2 MB cache spilled them to the WAL and read them back. */
@@ -850,12 +857,14 @@ static int catch_up(kefu_index *idx, const char *from, const char *to, size_t *c
 		}
 	}
 	b.n = keep;
-	if (error < 0 || (error = write_jobs(idx, &b, NULL, NULL)) < 0 ||
-	    (error = kefu_store_diff(idx->store, from, to, "customers", on_customer_file, &r)) < 0 ||
-	    (error = kefu_store_diff(idx->store, from, to, "kb", on_kb_file, &r)) < 0 ||
-	    (error = kefu_store_diff(idx->store, from, to, "replies", on_kb_file, &r)) < 0 ||
-	    (error = meta_set(idx, "words", idx->words ? idx->words : "")) < 0 ||
-	    (error = meta_set(idx, "tree", to)) < 0)
+	if (error < 0 || (error = write_jobs(idx, &b, NULL, NULL)) < 0)
+		goto fail;
+	if (!one && ((error = kefu_store_diff(idx->store, from, to, "customers", on_customer_file, &r)) < 0 ||
+	             (error = kefu_store_diff(idx->store, from, to, "kb", on_kb_file, &r)) < 0 ||
+	             (error = kefu_store_diff(idx->store, from, to, "replies", on_kb_file, &r)) < 0 ||
+	             (error = meta_set(idx, "words", idx->words ? idx->words : "")) < 0))
+		goto fail;
+	if ((error = meta_set(idx, "tree", to)) < 0)
 		goto fail;
 	error = exec(idx, "COMMIT");
 	goto done;
@@ -1049,7 +1058,7 @@ int kefu_index_refresh(kefu_index *idx, size_t *changed)
 		/* Other risk words flag other tickets: re-read them all. */
 		words = kefu_xcalloc(strlen(idx->words) + 2, 1);
 		if (meta_get(idx, "words", words, strlen(idx->words) + 2) == 0 &&
-		    !strcmp(words, idx->words) && catch_up(idx, have, tree, changed) == 0) {
+		    !strcmp(words, idx->words) && catch_up(idx, have, tree, NULL, changed) == 0) {
 			free(words);
 			return 0;
 		}
@@ -1059,6 +1068,26 @@ int kefu_index_refresh(kefu_index *idx, size_t *changed)
 		load_words(idx, tree);
 	}
 	return build(idx, tree, changed);
+}
+
+int kefu_index_refresh_one(kefu_index *idx, const char *from, const char *path, const char *blob)
+{
+	char tree[KEFU_OID_HEX], have[KEFU_OID_HEX];
+	const char *one[2] = {path, blob};
+
+	/* Only a ticket file: kefu.json (the risk words), customers and
+	 * articles take the general path. */
+	if (strncmp(path, "tickets/", 8) || kefu_store_head(idx->store, NULL, tree) < 0 ||
+	    meta_get(idx, "tree", have, sizeof(have)) < 0 || strcmp(have, from)) {
+		kefu_error_clear();
+		return kefu_index_refresh(idx, NULL);
+	}
+	if (!idx->words)
+		load_words(idx, tree);
+	if (catch_up(idx, from, tree, one, NULL) == 0)
+		return 0;
+	kefu_error_clear();
+	return kefu_index_refresh(idx, NULL);
 }
 
 int kefu_index_rebuild(kefu_index *idx)

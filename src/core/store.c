@@ -1320,6 +1320,16 @@ done:
 	return error;
 }
 
+int kefu_txn_blob(const kefu_txn *t, const char *path, char *hex)
+{
+	for (size_t i = 0; i < t->nfiles; i++)
+		if (!strcmp(t->files[i].path, path) && !git_oid_is_zero(&t->files[i].blob)) {
+			git_oid_tostr(hex, KEFU_OID_HEX, &t->files[i].blob);
+			return 0;
+		}
+	return KEFU_ENOTFOUND;
+}
+
 void kefu_txn_bulk(kefu_txn *t)
 {
 	t->bulk = 1;
