@@ -1655,6 +1655,15 @@ static int recover(kefu_store *s)
 		/* No interrupted write; still clear a stale lock. */
 		if (stat(lpath, &st) == 0 && lock_stale(lpath, &holder) && unlink(lpath) == 0)
 			notice(s, "removed a stale lock left by process %ld", (long)holder);
+		/* A write killed while it wrote its journal leaves the journal's
+		 * temp file: remove it under the lock, so never a live one. */
+		tmp_name(tmp, sizeof(tmp), jpath);
+		if (stat(tmp, &st) == 0 && lock_take(s) == 0) {
+			if (stat(jpath, &jst) < 0 && unlink(tmp) == 0)
+				notice(s, "removed the temp file '%s' of an interrupted write", tmp);
+			lock_release(s);
+		}
+		kefu_error_clear();
 		return 0;
 	}
 	if (stat(lpath, &st) == 0 && !lock_stale(lpath, &holder))
