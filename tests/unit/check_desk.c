@@ -333,6 +333,23 @@ START_TEST(a_write_interrupted_before_its_commit_is_recovered)
 }
 END_TEST
 
+/* Killed while the journal itself was being written: no journal, only
+ * its temp file, which the next open removes. */
+START_TEST(a_journal_temp_file_left_by_a_kill_is_removed)
+{
+	kefu_desk *d = make_desk();
+	kefu_desk_free(d);
+	fixture_write(fixture_path("desk/.git/kefu/lock"), "999999\n", 7);
+	fixture_write(fixture_path("desk/.git/kefu/.journal.kefu-tmp"), "kefu-jour", 9);
+
+	d = open_desk();
+	ck_assert_int_eq(access(fixture_path("desk/.git/kefu/.journal.kefu-tmp"), F_OK), -1);
+	ck_assert_int_eq(access(fixture_path("desk/.git/kefu/lock"), F_OK), -1);
+	ck_assert_ptr_nonnull(strstr(notices.ptr, "temp file"));
+	kefu_desk_free(d);
+}
+END_TEST
+
 START_TEST(a_live_lock_makes_writers_wait_then_give_up)
 {
 	kefu_desk *d = make_desk();
@@ -458,6 +475,7 @@ Suite *desk_suite(void)
 	tcase_add_test(tc, index_catches_up_with_commits_made_elsewhere);
 	tcase_add_test(tc, a_corrupt_or_foreign_index_is_rebuilt);
 	tcase_add_test(tc, a_write_interrupted_before_its_commit_is_recovered);
+	tcase_add_test(tc, a_journal_temp_file_left_by_a_kill_is_removed);
 	tcase_add_test(tc, a_live_lock_makes_writers_wait_then_give_up);
 	tcase_add_test(tc, broken_files_are_reported_and_the_rest_still_loads);
 	tcase_add_test(tc, history_from_the_index_matches_a_full_walk);
