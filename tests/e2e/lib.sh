@@ -45,6 +45,16 @@ start_console() {
 	tmux -L "$sock" set-option -g remain-on-exit on >/dev/null 2>&1
 }
 
+# console_pid: the kefu of the current tmux server (the pane's shell's
+# child; a pattern match could find a console of an earlier server that
+# is still going away).
+console_pid() { pgrep -P "$(tmux -L "$sock" display-message -p '#{pane_pid}')" | head -1; }
+
+# exited PID: the process has ended. A zombie counts: once the pane's
+# shell is gone, it waits for whoever adopts it to reap it (a second or
+# more on some machines).
+exited() { ! kill -0 "$1" 2>/dev/null || ps -o stat= -p "$1" | grep -q '^Z'; }
+
 keys() { tmux -L "$sock" send-keys "$@"; }
 type_text() { tmux -L "$sock" send-keys -l "$1"; }
 screen() { tmux -L "$sock" capture-pane -p; }

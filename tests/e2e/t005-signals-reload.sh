@@ -7,7 +7,7 @@ start_console 100 30
 wait_for "All open" >/dev/null
 id=$(kefu new -t 'MADE-ELSEWHERE by another kefu' -c mingtai -p P1)
 check "a ticket made by another process appears" wait_for "MADE-ELSEWHERE"
-pid=$(pgrep -f -- "--desk $desk" | head -1)
+pid=$(console_pid)
 kill -TERM "$pid"
 check "SIGTERM leaves the console" wait_for "KEFU-EXIT=143"
 check "the screen is back to the shell (no alternate screen left)" sh -c "! tmux -L $sock capture-pane -p | grep -q 'All open'"
@@ -16,19 +16,19 @@ start_console 100 30
 wait_for "All open" >/dev/null
 keys c
 wait_for "Comment" >/dev/null
-pid=$(pgrep -f -- "--desk $desk" | head -1)
+pid=$(console_pid)
 kill -TERM "$pid"
 check "SIGTERM while a prompt is open cancels it and leaves" wait_for "KEFU-EXIT=143"
 tmux -L "$sock" kill-server
 start_console 100 30
 wait_for "All open" >/dev/null
 keys /
-pid=$(pgrep -f -- "--desk $desk" | head -1)
+pid=$(console_pid)
 tmux -L "$sock" kill-server
-check "a console whose terminal is gone exits (no spinning on a dead tty)" eventually sh -c "! kill -0 $pid"
+check "a console whose terminal is gone exits (no spinning on a dead tty)" eventually exited "$pid"
 start_console 100 30
 wait_for "All open" >/dev/null
-pid=$(pgrep -f -- "--desk $desk" | head -1)
+pid=$(console_pid)
 kill -ABRT "$pid"
 check "a crash still restores the terminal" wait_for "KEFU-EXIT=134"
 check "no console left on the screen after the crash" sh -c "! tmux -L $sock capture-pane -p | grep -q 'All open'"
