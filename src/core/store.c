@@ -20,6 +20,7 @@
 #include <git2/sys/odb_backend.h>
 
 #include "gitindex.h"
+#include "gittree.h"
 #include "kefu/datetime.h"
 #include "kefu/error.h"
 #include "kefu/store.h"
@@ -1278,9 +1279,10 @@ int kefu_txn_commit(kefu_txn *t, const char *message, char *commit_hex)
 		if ((error = write_atomic(full, t->files[i].data, t->files[i].len)) < 0)
 			goto done;
 	}
-	if ((error = git_tree_create_updated(&tree_id, s->repo, base, t->nfiles, ups)) < 0 ||
-	    (error = git_tree_lookup(&tree, s->repo, &tree_id)) < 0) {
-		error = git_fail(error, "cannot build the new tree");
+	if ((error = kefu_gittree_update(&tree_id, s->repo, git_tree_id(base), ups, t->nfiles)) < 0)
+		goto done;
+	if ((error = git_tree_lookup(&tree, s->repo, &tree_id)) < 0) {
+		error = git_fail(error, "cannot read the new tree");
 		goto done;
 	}
 	error = git_commit_create(&commit_id, s->repo, "HEAD", sig, sig, NULL, message, tree,

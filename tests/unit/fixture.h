@@ -55,6 +55,7 @@ Suite *kb_suite(void);
 Suite *sync_suite(void);
 Suite *workflow_suite(void);
 Suite *gitindex_suite(void);
+Suite *gittree_suite(void);
 Suite *index_suite(void);
 Suite *index_build_suite(void);
 
