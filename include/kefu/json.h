@@ -20,6 +20,13 @@
  * *out: caller frees with cJSON_Delete. */
 int kefu_json_parse(cJSON **out, const char *data, size_t len, const char *path);
 
+/* The two halves of the text checks, for the tests that hold them to
+ * each other: the one-pass scan (1: none of the problems, *escapes: a
+ * string holds a \u escape) and the checks one by one (the first
+ * problem as reported, its offset in *at; NULL for none). */
+int kefu_json__text_clean(const char *data, size_t len, int *escapes);
+const char *kefu_json__text_problem(const char *data, size_t len, size_t *at);
+
 /* 1 when item is a number with an integral value within +-2^53. */
 int kefu_json_is_integer(const cJSON *item);
 

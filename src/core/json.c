@@ -1,6 +1,7 @@
 /* json.c — strict JSON loading: everything cJSON tolerates that a desk
  * file must not contain is caught here, with the line it is on. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,9 +103,13 @@ static int check_keys(const cJSON *obj, const char *path)
 	for (const cJSON *c = obj->child; c; c = c->next)
 		keys[i++] = c->string;
 	if (keys == small) {
-		/* An event's dozen keys: insertion sort, no qsort set-up. */
+		/* An event's dozen keys: insertion sort, no qsort set-up; most
+		 * differ in their first byte, so strcmp only when it ties. */
 		for (size_t a = 1; a < n; a++)
-			for (size_t b = a; b > 0 && strcmp(keys[b - 1], keys[b]) > 0; b--) {
+			for (size_t b = a; b > 0 && (keys[b - 1][0] != keys[b][0]
+			                                 ? (unsigned char)keys[b - 1][0] > (unsigned char)keys[b][0]
+			                                 : strcmp(keys[b - 1], keys[b]) > 0);
+			     b--) {
 				const char *t = keys[b];
 				keys[b] = keys[b - 1];
 				keys[b - 1] = t;
@@ -113,7 +118,7 @@ static int check_keys(const cJSON *obj, const char *path)
 		qsort(keys, n, sizeof(*keys), key_cmp);
 	}
 	for (i = 1; i < n && !error; i++)
-		if (!strcmp(keys[i - 1], keys[i]))
+		if (keys[i - 1][0] == keys[i][0] && !strcmp(keys[i - 1], keys[i]))
 			error = kefu_error_set(KEFU_EBADDATA, "cannot parse '%s': duplicate key '%.64s'",
 			                       path, keys[i]);
 	if (keys != small)
@@ -145,12 +150,164 @@ static int check_tree(const cJSON *item, const char *path, int escapes)
 	return 0;
 }
 
+/* The length of the valid UTF-8 sequence at s (a lead byte >= 0x80), as
+ * kefu_utf8_decode judges it, or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+	uint32_t c;
+	size_t n;
+
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2, c = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, c = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	if (n > len)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static int is_marker(const char *s, size_t left)
+{
+	return left >= 7 && (s[0] == '<' || s[0] == '>' || s[0] == '=') &&
+	       (!memcmp(s, "<<<<<<<", 7) || !memcmp(s, ">>>>>>>", 7) || !memcmp(s, "=======", 7));
+}
+
+/* Every text check below in one pass: 1 when the file has none of their
+ * problems, 0 when one of them must run to say which (in the order they
+ * are reported). *escapes: whether a string holds a \u escape. The
+ * checks took 60 % of the parse, cJSON's tree the rest (1.2 s of 2 s at
+ * 100,000 tickets). */
+static int text_clean(const char *data, size_t len, int *escapes)
+{
+	const unsigned char *s = (const unsigned char *)data;
+	size_t i = 0;
+	int depth = 0, in_str = 0;
+
+	*escapes = 0;
+	if (is_marker(data, len))
+		return 0;
+	while (i < len) {
+		unsigned char c = s[i];
+		if (c >= 0x80) {
+			size_t n = utf8_seq(s + i, len - i);
+			if (!n)
+				return 0;
+			i += n;
+			continue;
+		}
+		if (in_str) {
+			/* The plain bytes of a string, most of the file. */
+			while (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && ++i < len)
+				c = s[i];
+			if (i >= len)
+				break;
+			if (c >= 0x80)
+				continue;
+			if (c == '"') {
+				in_str = 0;
+			} else if (c == '\\') {
+				if (i + 1 >= len)
+					return 0;
+				if (s[i + 1] == 'u') {
+					/* \u0000 and surrogates: the slow path says which. */
+					int v = i + 6 <= len ? hex4(data + i + 2) : -1;
+					if (v <= 0 || (v >= 0xd800 && v <= 0xdfff))
+						return 0;
+					*escapes = 1;
+				} else if (s[i + 1] < 0x20 || s[i + 1] >= 0x80) {
+					return 0;
+				}
+				i++;
+			} else if (c < 0x20) {
+				return 0;
+			}
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == '{' || c == '[') {
+			if (++depth > MAX_DEPTH)
+				return 0;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		} else if (c == '\n') {
+			if (is_marker(data + i + 1, len - i - 1))
+				return 0;
+		} else if (c == 0 || c == '\\') {
+			return 0;
+		}
+		i++;
+	}
+	return !in_str && depth <= 0;
+}
+
+/* The text checks one by one, in the order their problems are reported:
+ * the first problem's message, its offset in *at; NULL for none. */
+const char *kefu_json__text_problem(const char *data, size_t len, size_t *at)
+{
+	const char *what;
+	int depth = 0, in_str = 0;
+
+	if (find_conflict(data, len, at))
+		return "git conflict markers (run 'kefu resolve')";
+	if (!kefu_utf8_valid(data, len, at))
+		return data[*at] ? "invalid UTF-8" : "NUL byte";
+	if ((what = find_bad_escape(data, len, at)))
+		return what;
+	/* Bound the nesting before cJSON recurses into it, and refuse the
+	 * raw control characters cJSON would copy into strings. */
+	for (size_t i = 0; i < len; i++) {
+		char c = data[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+			else if ((unsigned char)c < 0x20) {
+				*at = i;
+				return c == '\n' ? "a string runs past the end of its line"
+				                 : "raw control character in a string (write it as \\u00XX)";
+			}
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == '{' || c == '[') {
+			if (++depth > MAX_DEPTH) {
+				*at = i;
+				return "nested too deeply";
+			}
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	*at = len - 1;
+	if (in_str)
+		return "truncated JSON (the file ends inside a string)";
+	if (depth > 0)
+		return "truncated JSON (an object or list is not closed)";
+	return NULL;
+}
+
+int kefu_json__text_clean(const char *data, size_t len, int *escapes)
+{
+	return text_clean(data, len, escapes);
+}
+
 int kefu_json_parse(cJSON **out, const char *data, size_t len, const char *path)
 {
 	size_t at = 0;
 	const char *end = NULL, *what;
 	cJSON *root;
-	int depth = 0, in_str = 0;
+	int escapes;
 
 	*out = NULL;
 	if (len == 0)
@@ -161,36 +318,13 @@ int kefu_json_parse(cJSON **out, const char *data, size_t len, const char *path)
 			path, len, KEFU_JSON_MAX_SIZE);
 	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
 		return bad(path, data, 0, "starts with a byte-order mark");
-	if (find_conflict(data, len, &at))
-		return bad(path, data, at, "git conflict markers (run 'kefu resolve')");
-	if (!kefu_utf8_valid(data, len, &at))
-		return bad(path, data, at, data[at] ? "invalid UTF-8" : "NUL byte");
-	if ((what = find_bad_escape(data, len, &at)))
-		return bad(path, data, at, what);
-	/* Bound the nesting before cJSON recurses into it, and refuse the
-	 * raw control characters cJSON would copy into strings. */
-	for (size_t i = 0; i < len; i++) {
-		char c = data[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = 0;
-			else if ((unsigned char)c < 0x20)
-				return bad(path, data, i, c == '\n' ? "a string runs past the end of its line"
-				                                     : "raw control character in a string (write it as \\u00XX)");
-		} else if (c == '"') {
-			in_str = 1;
-		} else if (c == '{' || c == '[') {
-			if (++depth > MAX_DEPTH)
-				return bad(path, data, i, "nested too deeply");
-		} else if (c == '}' || c == ']') {
-			depth--;
-		}
+	/* The one-pass scan clears nearly every file; one it does not clear
+	 * goes through the checks one by one, which name the problem. */
+	if (!text_clean(data, len, &escapes)) {
+		if ((what = kefu_json__text_problem(data, len, &at)))
+			return bad(path, data, at, what);
+		escapes = memmem(data, len, "\\u", 2) != NULL;
 	}
-	if (in_str || depth > 0)
-		return bad(path, data, len - 1, in_str ? "truncated JSON (the file ends inside a string)"
-		                                       : "truncated JSON (an object or list is not closed)");
 	root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
 	if (!root) {
 		/* cJSON leaves the error position in end as well as in a global,
@@ -213,7 +347,7 @@ int kefu_json_parse(cJSON **out, const char *data, size_t len, const char *path)
 		cJSON_Delete(root);
 		return bad(path, data, at, "trailing garbage after the JSON value");
 	}
-	if (check_tree(root, path, memmem(data, len, "\\u", 2) != NULL) < 0) {
+	if (check_tree(root, path, escapes) < 0) {
 		cJSON_Delete(root);
 		return KEFU_EBADDATA;
 	}

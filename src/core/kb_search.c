@@ -105,7 +105,17 @@ enum { C_OTHER, C_WORD, C_CJK };
 /* The class of the character at s (n gets its length, 1 for a bad byte). */
 static int classify(const char *s, size_t len, uint32_t *cp, size_t *n)
 {
-	int k = kefu_utf8_decode(s, len, cp);
+	unsigned char b = (unsigned char)s[0];
+	int k;
+
+	if (b < 0x80) {
+		/* ASCII, most of an English ticket: no decoder call. */
+		*cp = b;
+		*n = 1;
+		return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ? C_WORD
+		                                                                                  : C_OTHER;
+	}
+	k = kefu_utf8_decode(s, len, cp);
 	if (k < 0) {
 		*n = 1;
 		return C_OTHER;

@@ -29,7 +29,7 @@ static const char *const status_names[] = {
 kefu_event_kind kefu_event_kind_from(const char *name)
 {
 	for (size_t i = 0; i < KEFU_EV_UNKNOWN; i++)
-		if (!strcmp(kind_names[i], name))
+		if (kind_names[i][0] == name[0] && !strcmp(kind_names[i], name))
 			return (kefu_event_kind)i;
 	return KEFU_EV_UNKNOWN;
 }
@@ -509,16 +509,6 @@ void kefu_ticket_format(kefu_buf *out, const kefu_ticket *t)
 
 /* --- parse -------------------------------------------------------------*/
 
-static const char *const header_keys[] = {"id", "clock", "at", "by", "kind", "internal"};
-
-static int is_header_key(const char *k)
-{
-	for (size_t i = 0; i < sizeof(header_keys) / sizeof(*header_keys); i++)
-		if (!strcmp(header_keys[i], k))
-			return 1;
-	return 0;
-}
-
 /* Keep a member as an attribute: strings and integers typed, the rest raw. */
 static void keep_member(kefu_attr **attrs, size_t *n, size_t *alloc, const cJSON *item)
 {
@@ -599,17 +589,50 @@ static int check_event(const kefu_event *e, size_t idx, const char *path)
 	return 0;
 }
 
+/* The header members of an event, in one pass over its members (keys
+ * are unique: kefu_json_parse refuses a duplicate). */
+struct header {
+	const cJSON *id, *clock, *at, *by, *kind, *internal;
+};
+
+static void find_header(struct header *h, const cJSON *obj)
+{
+	memset(h, 0, sizeof(*h));
+	for (const cJSON *m = obj->child; m; m = m->next) {
+		const char *k = m->string;
+		const cJSON **slot = NULL;
+		switch (k[0]) {
+		case 'i':
+			slot = !strcmp(k, "id") ? &h->id : !strcmp(k, "internal") ? &h->internal : NULL;
+			break;
+		case 'c':
+			slot = !strcmp(k, "clock") ? &h->clock : NULL;
+			break;
+		case 'a':
+			slot = !strcmp(k, "at") ? &h->at : NULL;
+			break;
+		case 'b':
+			slot = !strcmp(k, "by") ? &h->by : NULL;
+			break;
+		case 'k':
+			slot = !strcmp(k, "kind") ? &h->kind : NULL;
+			break;
+		}
+		if (slot)
+			*slot = m;
+	}
+}
+
 static int parse_event(kefu_event *e, const cJSON *obj, size_t idx, const char *path)
 {
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
-	const cJSON *clock = cJSON_GetObjectItemCaseSensitive(obj, "clock");
-	const cJSON *at = cJSON_GetObjectItemCaseSensitive(obj, "at");
-	const cJSON *by = cJSON_GetObjectItemCaseSensitive(obj, "by");
-	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
-	const cJSON *internal = cJSON_GetObjectItemCaseSensitive(obj, "internal");
+	struct header h = {0};
+	const cJSON *id, *clock, *at, *by, *kind, *internal;
 	const char *bad = NULL;
 
 	memset(e, 0, sizeof(*e));
+	if (cJSON_IsObject(obj))
+		find_header(&h, obj);
+	id = h.id, clock = h.clock, at = h.at, by = h.by, kind = h.kind, internal = h.internal;
 	if (!cJSON_IsObject(obj))
 		bad = "is not an object";
 	else if (!cJSON_IsString(id) || !kefu_id_event_valid(id->valuestring))
@@ -635,7 +658,7 @@ static int parse_event(kefu_event *e, const cJSON *obj, size_t idx, const char *
 	e->kind = kefu_event_kind_from(e->kind_name);
 	e->internal = cJSON_IsTrue(internal);
 	for (const cJSON *m = obj->child; m; m = m->next)
-		if (!is_header_key(m->string))
+		if (m != id && m != clock && m != at && m != by && m != kind && m != internal)
 			keep_member(&e->attrs, &e->nattrs, &e->aattrs, m);
 	return check_event(e, idx, path);
 }

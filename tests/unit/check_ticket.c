@@ -5,6 +5,8 @@
 #include "fixture.h"
 #include "kefu/datetime.h"
 #include "kefu/error.h"
+#include "kefu/json.h"
+#include "kefu/utf8.h"
 #include "kefu/ticket.h"
 
 #define T0 1763892000 /* 2025-11-23T10:00:00Z */
@@ -143,6 +145,80 @@ static const char unknown_json[] =
 	"    {\"id\":\"E0000000aaaaaaaa\",\"clock\":1,\"at\":\"2026-11-20T09:00:00Z\",\"by\":\"A <a@x>\",\"kind\":\"created\",\"customer\":\"huaxin\",\"mood\":\"calm\",\"title\":\"hi\"},\n"
 	"    {\"id\":\"E0000000bbbbbbbb\",\"clock\":2,\"at\":\"2026-11-20T09:05:00Z\",\"by\":\"A <a@x>\",\"kind\":\"teleport\",\"where\":[\"mars\", 2.5],\"ok\":true}\n"
 	"  ]\n}\n";
+
+/* Every string and key of a parsed tree is valid UTF-8. */
+static int strings_valid(const cJSON *item)
+{
+	if (cJSON_IsString(item) && !kefu_utf8_valid(item->valuestring, strlen(item->valuestring), NULL))
+		return 0;
+	if (item->string && !kefu_utf8_valid(item->string, strlen(item->string), NULL))
+		return 0;
+	for (const cJSON *c = item->child; c; c = c->next)
+		if (!strings_valid(c))
+			return 0;
+	return 1;
+}
+
+/* kefu_json_parse clears a file in one pass and names a problem through
+ * the checks one by one: the pass must never clear what a check refuses,
+ * and when it finds no \u escape every decoded string must be UTF-8. */
+static void assert_scan_agrees(const char *d, size_t n, size_t *cleared)
+{
+	int escapes = -1;
+	size_t at = 0;
+	if (!kefu_json__text_clean(d, n, &escapes))
+		return;
+	(*cleared)++;
+	const char *problem = kefu_json__text_problem(d, n, &at);
+	ck_assert_msg(!problem, "one pass cleared what is refused (%s at %zu): %.*s", problem, at, (int)n, d);
+	if (!escapes) {
+		cJSON *root = cJSON_ParseWithLength(d, n);
+		if (root)
+			ck_assert_msg(strings_valid(root), "a string is not UTF-8 but no escape was seen: %.*s", (int)n, d);
+		cJSON_Delete(root);
+	}
+}
+
+START_TEST(the_one_pass_scan_never_clears_a_refused_file)
+{
+	static const char *const bits[] = {
+		"\"", "\\", "\n", "{", "[", "}", "]", "<", "=", ">", "u", "\x01", "\x7f", "\x80", "\xc0",
+		"\xc3", "\xe4", "\xed", "\xf4", "\xff", "\\u0000", "\\ud800", "\\udc00", "\\ud83d\\ude00",
+		"\\u4e2d", "\\uZZZZ", "\\u00", "<<<<<<< ours\n", "\n=======\n", "\n>>>>>>> theirs",
+		"\xed\xa0\x80", "\xf0\x9f\x98\x80", "\xc0\xaf", "\xe4\xb8", "\xe4\xb8\xad", "\\\"", "\t"};
+	const char *base = unknown_json;
+	size_t len = strlen(base), cleared = 0, tried = 0;
+	kefu_buf d = KEFU_BUF_INIT;
+	int escapes;
+
+	ck_assert_int_eq(kefu_json__text_clean(base, len, &escapes), 1);
+	ck_assert_int_eq(escapes, 0);
+	for (size_t pos = 0; pos <= len; pos++)
+		for (size_t b = 0; b < sizeof(bits) / sizeof(*bits); b++)
+			for (int replace = 0; replace < 2; replace++) {
+				size_t blen = strlen(bits[b]);
+				kefu_buf_clear(&d);
+				kefu_buf_put(&d, base, pos);
+				kefu_buf_put(&d, bits[b], blen);
+				if (pos + (size_t)replace <= len)
+					kefu_buf_put(&d, base + pos + replace, len - pos - replace);
+				assert_scan_agrees(d.ptr, d.size, &cleared);
+				tried++;
+			}
+	/* NUL bytes, which strlen cannot carry. */
+	for (size_t pos = 0; pos < len; pos++) {
+		kefu_buf_clear(&d);
+		kefu_buf_put(&d, base, len);
+		d.ptr[pos] = '\0';
+		assert_scan_agrees(d.ptr, d.size, &cleared);
+		tried++;
+	}
+	/* Most edits break the file; many inside strings do not. */
+	ck_assert_uint_gt(cleared, tried / 10);
+	ck_assert_uint_lt(cleared, tried);
+	kefu_buf_release(&d);
+}
+END_TEST
 
 START_TEST(unknown_fields_and_kinds_survive_a_rewrite)
 {
@@ -345,6 +421,7 @@ Suite *ticket_suite(void)
 	tcase_add_test(tc, fold_is_the_same_for_any_event_order);
 	tcase_add_test(tc, format_then_parse_round_trips);
 	tcase_add_test(tc, unknown_fields_and_kinds_survive_a_rewrite);
+	tcase_add_test(tc, the_one_pass_scan_never_clears_a_refused_file);
 	tcase_add_test(tc, load_rejects_malformed_files_with_a_clear_message);
 	tcase_add_test(tc, union_of_two_sides_is_the_same_both_ways);
 	tcase_add_test(tc, first_response_ignores_notes_and_customer_messages);
