@@ -66,6 +66,7 @@ static int cmd_search(kefu_desk *d, const char *file)
 	FILE *f = fopen(file, "r");
 	char line[1024];
 	double t[4096];
+	char *q[4096];
 	size_t n = 0, found = 0;
 
 	if (!f)
@@ -81,12 +82,27 @@ static int cmd_search(kefu_desk *d, const char *file)
 			fclose(f);
 			return KEFU_ERROR;
 		}
+		q[n] = strdup(line);
 		t[n++] = now_ms() - t0;
 		found += h.n > 0;
 		kefu_kb_hits_release(&h);
 	}
 	fclose(f);
 	printf("search_queries %zu\nsearch_found %zu\n", n, found);
+	/* The slowest three, for what bounds the p99. */
+	for (int k = 0; k < 3 && n; k++) {
+		size_t w = 0;
+		for (size_t i = 1; i < n; i++)
+			if (t[i] > t[w] || (q[w] == NULL && q[i]))
+				w = i;
+		if (!q[w])
+			break;
+		printf("search_slowest %.3f %s\n", t[w], q[w]);
+		free(q[w]);
+		q[w] = NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(q[i]);
 	print_stats("search", t, n);
 	return 0;
 }
