@@ -56,6 +56,7 @@ Suite *sync_suite(void);
 Suite *workflow_suite(void);
 Suite *gitindex_suite(void);
 Suite *gittree_suite(void);
+Suite *gitpack_suite(void);
 Suite *index_suite(void);
 Suite *index_build_suite(void);
 

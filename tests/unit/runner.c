@@ -20,6 +20,7 @@ int main(void)
 	srunner_add_suite(sr, workflow_suite());
 	srunner_add_suite(sr, gitindex_suite());
 	srunner_add_suite(sr, gittree_suite());
+	srunner_add_suite(sr, gitpack_suite());
 	srunner_add_suite(sr, index_suite());
 	srunner_add_suite(sr, index_build_suite());
 	srunner_run_all(sr, CK_NORMAL);
