@@ -115,6 +115,18 @@ static int classify(const char *s, size_t len, uint32_t *cp, size_t *n)
 		return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ? C_WORD
 		                                                                                  : C_OTHER;
 	}
+	if ((b & 0xf0) == 0xe0 && len >= 3 && ((unsigned char)s[1] & 0xc0) == 0x80 &&
+	    ((unsigned char)s[2] & 0xc0) == 0x80) {
+		/* Three bytes, the Han characters: decoded here (the checks
+		 * kefu_utf8_decode makes of them: not overlong, no surrogate). */
+		uint32_t c = (uint32_t)(b & 0x0f) << 12 | (uint32_t)((unsigned char)s[1] & 0x3f) << 6 |
+		             ((unsigned char)s[2] & 0x3f);
+		if (c >= 0x800 && (c < 0xd800 || c > 0xdfff)) {
+			*cp = c;
+			*n = 3;
+			return is_cjk(c) ? C_CJK : is_word(c) ? C_WORD : C_OTHER;
+		}
+	}
 	k = kefu_utf8_decode(s, len, cp);
 	if (k < 0) {
 		*n = 1;
