@@ -27,7 +27,12 @@ static void *arena_alloc(kefu_factset *set, size_t n)
 	struct chunk *c = set->arena;
 	n = (n + 7) & ~(size_t)7;
 	if (!c || c->cap - c->used < n) {
-		size_t cap = n > 65536 ? n : 65536;
+		/* Small first: the index build makes a set per ticket, and
+		 * malloc consolidates its heap on every free of 64 KB (4 % of a
+		 * cold build). A report's set of thousands grows to 64 KB. */
+		size_t cap = c ? (c->cap < 32768 ? c->cap * 2 : 65536) : 2048;
+		if (cap < n)
+			cap = n;
 		struct chunk *fresh = kefu_xmalloc(sizeof(*fresh) + cap);
 		fresh->next = c;
 		fresh->used = 0;
