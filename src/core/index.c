@@ -26,6 +26,8 @@ struct kefu_index {
 	sqlite3_stmt *put_customer, *del_customer;
 	kefu_kb_ix *kb; /* writers of the search tables (kb_search.c) */
 	sqlite3_stmt *put_facts, *del_facts; /* what metrics.c needs, per ticket */
+	/* A changed ticket's rows updated in place (update_ticket says why). */
+	sqlite3_stmt *upd_ticket, *upd_ticket_keys, *upd_facts, *upd_facts_keys;
 	kefu_conf *conf; /* kefu.json of the tree being indexed: the risk words */
 	char *words;     /* those words, one per line, as meta "words" holds them */
 	/* The kefu_sla() SQL function's settings for the running query, and
@@ -114,6 +116,11 @@ static void finalize_all(kefu_index *idx)
 	sqlite3_finalize(idx->put_facts);
 	sqlite3_finalize(idx->del_facts);
 	idx->put_facts = idx->del_facts = NULL;
+	sqlite3_finalize(idx->upd_ticket);
+	sqlite3_finalize(idx->upd_ticket_keys);
+	sqlite3_finalize(idx->upd_facts);
+	sqlite3_finalize(idx->upd_facts_keys);
+	idx->upd_ticket = idx->upd_ticket_keys = idx->upd_facts = idx->upd_facts_keys = NULL;
 	idx->put_ticket = idx->del_ticket = idx->put_problem = idx->del_problem = NULL;
 	idx->put_customer = idx->del_customer = NULL;
 	idx->sla_db = NULL; /* the next connection needs kefu_sla() again */
@@ -138,7 +145,29 @@ static int prepare_all(kefu_index *idx)
 	    (error = prepare(idx, &idx->del_customer, "DELETE FROM customers WHERE blob = ? OR slug = ?")) < 0 ||
 	    (error = prepare(idx, &idx->put_facts,
 		"INSERT OR REPLACE INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0 ||
-	    (error = prepare(idx, &idx->del_facts, "DELETE FROM facts WHERE id = ?1 AND path = ?2")) < 0)
+	    (error = prepare(idx, &idx->del_facts, "DELETE FROM facts WHERE id = ?1 AND path = ?2")) < 0 ||
+	    /* The parameters are numbered as the columns of put_ticket and
+	     * put_facts, so one binding serves both statements of a table
+	     * (the last one, never NULL, is named in each to count them all). */
+	    (error = prepare(idx, &idx->upd_ticket,
+		"UPDATE tickets SET path = ?2, blob = ?3, title = ?4, description = ?5, branch = ?7,"
+		" contact = ?8, channel = ?9, type = ?10, status = ?12, assignee = ?14, tags = ?15,"
+		" promised = ?16, created_by = ?17, escalation_ref = ?18, release = ?19, links = ?20,"
+		" updated_at = ?22, first_response_at = ?23, resolved_at = ?24, closed_at = ?25,"
+		" rating = ?26, minutes = ?27, reopen_count = ?28, comment_count = ?29, flags = ?30,"
+		" notified = ?31, spans = ?32 WHERE id = ?1")) < 0 ||
+	    (error = prepare(idx, &idx->upd_ticket_keys,
+		"UPDATE tickets SET customer = ?6, priority = ?11, is_open = ?13, created_at = ?21"
+		" WHERE id = ?1 AND (customer IS NOT ?6 OR priority IS NOT ?11 OR is_open IS NOT ?13"
+		" OR created_at IS NOT ?21 OR ?32 IS NULL)")) < 0 ||
+	    (error = prepare(idx, &idx->upd_facts,
+		"UPDATE facts SET path = ?2, type = ?4, priority = ?5, assignee = ?6, status = ?7,"
+		" title = ?9, tags = ?10, links = ?11, flags = ?12, created_at = ?13, updated_at = ?14,"
+		" first_response_at = ?15, escalated_at = ?16, rated_at = ?17, rating = ?18,"
+		" reopen_count = ?19, minutes = ?20, spans = ?21, work = ?22 WHERE id = ?1")) < 0 ||
+	    (error = prepare(idx, &idx->upd_facts_keys,
+		"UPDATE facts SET customer = ?3, is_open = ?8"
+		" WHERE id = ?1 AND (customer IS NOT ?3 OR is_open IS NOT ?8 OR ?22 IS NULL)")) < 0)
 		return error;
 	return 0;
 }
@@ -291,6 +320,7 @@ static int step_done(kefu_index *idx, sqlite3_stmt *st)
 struct row {
 	char *path;
 	char blob[KEFU_OID_HEX];
+	sqlite3_int64 rowid; /* catch-up: the ticket's row now, 0: none */
 	kefu_ticket *t;  /* NULL: see problem */
 	char *problem;   /* why the file did not load (a problems row) */
 	int fatal;       /* the blob could not be read: the build fails */
@@ -340,9 +370,8 @@ static void row_prepare(struct row *r, const kefu_conf *conf, const char *data, 
 	kefu_facts_work_text(&r->work, f);
 }
 
-static int put_ticket(kefu_index *idx, const struct row *r)
+static void bind_ticket(sqlite3_stmt *st, const struct row *r)
 {
-	sqlite3_stmt *st = idx->put_ticket;
 	const kefu_ticket *t = r->t;
 	int c = 1;
 
@@ -378,14 +407,18 @@ static int put_ticket(kefu_index *idx, const struct row *r)
 	bind_str(st, c++, r->flags.ptr);
 	bind_str(st, c++, t->notified_release);
 	bind_str(st, c++, r->spans.ptr);
-	return step_done(idx, st);
+}
+
+static int put_ticket(kefu_index *idx, const struct row *r)
+{
+	bind_ticket(idx->put_ticket, r);
+	return step_done(idx, idx->put_ticket);
 }
 
 /* The ticket as metrics.c sees it (kefu_facts), for reports without
  * re-reading ticket files. */
-static int put_facts(kefu_index *idx, const struct row *r)
+static void bind_facts(sqlite3_stmt *st, const struct row *r)
 {
-	sqlite3_stmt *st = idx->put_facts;
 	const kefu_facts *f = &r->set.items[0];
 	int c = 1;
 
@@ -413,7 +446,40 @@ static int put_facts(kefu_index *idx, const struct row *r)
 	sqlite3_bind_int(st, c++, f->minutes);
 	bind_str(st, c++, r->spans.ptr);
 	bind_str(st, c++, r->work.ptr);
-	return step_done(idx, st);
+}
+
+static int put_facts(kefu_index *idx, const struct row *r)
+{
+	bind_facts(idx->put_facts, r);
+	return step_done(idx, idx->put_facts);
+}
+
+/* A ticket already in the index, changed: its rows updated where they
+ * are. Deleted and inserted again, a ticket's row left every one of the
+ * eight B-trees of tickets and facts and came back to each; an UPDATE
+ * only touches the indexes of the columns it sets. The first statement
+ * of each table sets what changes with nearly every event (and the
+ * covering list index, which holds updated_at, with it); the second the
+ * columns of the other indexes, and only when one of them changed.
+ * 0 with *done unset when there was no row to update. */
+static int update_ticket(kefu_index *idx, const struct row *r, int *done)
+{
+	sqlite3_stmt *steps[] = {idx->upd_ticket, idx->upd_ticket_keys, idx->upd_facts, idx->upd_facts_keys};
+	int error = 0;
+
+	*done = 0;
+	for (size_t i = 0; i < 4 && !error; i++) {
+		if (i < 2)
+			bind_ticket(steps[i], r);
+		else
+			bind_facts(steps[i], r);
+		error = step_done(idx, steps[i]);
+		if (!error && (i == 0 || i == 2) && sqlite3_changes(idx->db) != 1)
+			return error; /* no such row: the caller inserts */
+		if (!error && i == 2)
+			*done = 1;
+	}
+	return error;
 }
 
 static int put_problem(kefu_index *idx, const char *path, const char *blob, const char *msg)
@@ -430,6 +496,23 @@ static int forget(kefu_index *idx, sqlite3_stmt *st, const char *path)
 	return step_done(idx, st);
 }
 
+/* The tickets and facts rows of the ticket file at path. */
+static int forget_rows(kefu_index *idx, const char *path)
+{
+	sqlite3_stmt *del[] = {idx->del_ticket, idx->del_facts};
+	char id[KEFU_ID_MAX];
+	int error = 0;
+
+	if (!kefu_ticket_path_id(id, path))
+		return 0;
+	for (size_t k = 0; k < 2 && !error; k++) {
+		bind_str(del[k], 1, id);
+		bind_str(del[k], 2, path);
+		error = step_done(idx, del[k]);
+	}
+	return error;
+}
+
 /* Write a prepared row: the ticket, its search rows and its facts, or
  * the reason it did not load. */
 static int put_row(kefu_index *idx, const struct row *r)
@@ -438,8 +521,19 @@ static int put_row(kefu_index *idx, const struct row *r)
 
 	if (r->fatal)
 		return kefu_error_set(KEFU_ERROR, "%s", r->problem);
-	if (!r->t)
+	if (!r->t) {
+		/* A ticket that no longer loads leaves its rows for a problem. */
+		if (r->rowid && (error = forget_rows(idx, r->path)) < 0)
+			return error;
 		return put_problem(idx, r->path, r->blob, r->problem);
+	}
+	if (r->rowid) {
+		int done;
+		if ((error = update_ticket(idx, r, &done)) < 0)
+			return error;
+		if (done)
+			return kefu_kb__put_ticket(&idx->kb, idx->db, r->t);
+	}
 	if ((error = put_ticket(idx, r)) < 0 || (error = kefu_kb__put_ticket(&idx->kb, idx->db, r->t)) < 0)
 		return error;
 	return put_facts(idx, r);
@@ -581,6 +675,7 @@ static void prepare_chunk(struct build *b, kefu_store_reader *rd, kefu_buf *data
 		row_init(r);
 		r->path = b->jobs[i].path;
 		b->jobs[i].path = NULL;
+		r->rowid = b->jobs[i].rowid;
 		memcpy(r->blob, b->jobs[i].blob, KEFU_OID_HEX);
 		kefu_buf_clear(data);
 		error = rd ? kefu_store_reader_read(rd, data, r->blob)
@@ -804,14 +899,10 @@ static int forget_tickets(kefu_index *idx, struct build *b)
 		const char *path = b->jobs[i].path;
 		if (b->jobs[i].rowid && (error = kefu_kb__forget_ticket(&idx->kb, idx->db, path)) < 0)
 			break;
-		if (kefu_ticket_path_id(id, path)) {
-			sqlite3_stmt *del[] = {idx->del_ticket, idx->del_facts};
-			for (size_t k = 0; k < 2 && !error; k++) {
-				bind_str(del[k], 1, id);
-				bind_str(del[k], 2, path);
-				error = step_done(idx, del[k]);
-			}
-		}
+		/* A ticket still there keeps its rows, to be updated in place
+		 * (put_row); its search rows go, as FTS5 has no update. */
+		if (!b->jobs[i].blob[0])
+			error = forget_rows(idx, path);
 		if (!error)
 			error = forget(idx, idx->del_problem, path);
 	}

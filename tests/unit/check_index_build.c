@@ -224,11 +224,25 @@ START_TEST(a_catch_up_of_many_changes_equals_a_rebuild)
 		ck_assert_int_eq(kefu_desk_load(d, &tk, rows.rows[i].id), 0);
 		kefu_event *e = kefu_ticket_add_event(tk, "comment", "Li Wei <li.wei@kefu.example>", 1790000000);
 		kefu_event_set(e, "text", "退款流程 changed behind the index");
+		/* Changes to the indexed keys too: the open flag, the
+		 * priority, the customer's ticket moved to another. */
+		if (i % 4 == 1)
+			kefu_event_set(kefu_ticket_add_event(tk, "status", "Li Wei <li.wei@kefu.example>", 1790000060),
+			               "value", "resolved");
+		if (i % 4 == 2) {
+			e = kefu_ticket_add_event(tk, "set", "Li Wei <li.wei@kefu.example>", 1790000060);
+			kefu_event_set(e, "field", "priority");
+			kefu_event_set(e, "value", "P1");
+		}
 		kefu_ticket_fold(tk);
 		kefu_buf_clear(&text);
 		kefu_ticket_format(&text, tk);
 		kefu_ticket_path(path, rows.rows[i].id);
-		kefu_txn_put(t, path, text.ptr, text.size);
+		/* One no longer loads: its rows give way to a problem. */
+		if (i == 7)
+			kefu_txn_put(t, path, "{\"kefu\": 1, \"id\": ", 18);
+		else
+			kefu_txn_put(t, path, text.ptr, text.size);
 		kefu_ticket_free(tk);
 	}
 	ck_assert_msg(kefu_txn_commit(t, "many", NULL) == 0, "commit: %s", kefu_error_last());
@@ -241,7 +255,7 @@ START_TEST(a_catch_up_of_many_changes_equals_a_rebuild)
 	ck_assert_msg(kefu_index_refresh(kefu_desk_index(d), &changed) == 0, "refresh: %s", kefu_error_last());
 	ck_assert_uint_eq(changed, 101);
 	ck_assert_int_eq(kefu_kb_search(d, &hits, "退款流程", KEFU_KB_SEARCH_TICKETS, 500, 0), 0);
-	ck_assert_uint_eq(hits.n, 100);
+	ck_assert_uint_eq(hits.n, 99);
 	kefu_kb_hits_release(&hits);
 	dump(&caught, d);
 	ck_assert_ptr_null(strstr(caught.ptr, "T0000000000zz"));
