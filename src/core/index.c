@@ -1062,6 +1062,12 @@ static int build(kefu_index *idx, const char *tree, size_t *changed)
 	                       /* CREATE INDEX sorts on two threads */
 	                       " PRAGMA threads=2;")) < 0 ||
 	    (error = create_tables(idx, &indexes)) < 0 ||
+	    /* FTS5 writes its pending terms out as a segment whenever they
+	     * pass 1 MB, and merges the segments as they pile up: some 300
+	     * of them at 100,000 tickets. At 16 MB a segment it writes and
+	     * merges a sixteenth as many (cold build 7.4-8.0 -> 7.1 s, peak
+	     * RSS 83 -> 96 MB); the setting stays for catch-ups. */
+	    (error = exec(idx, "INSERT INTO ticket_fts(ticket_fts, rank) VALUES('hashsize', 16777216);")) < 0 ||
 	    (error = meta_set(idx, "version", INDEX_VERSION)) < 0 ||
 	    (error = prepare_all(idx)) < 0 ||
 	    (error = exec(idx, "BEGIN")) < 0)
