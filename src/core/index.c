@@ -474,11 +474,14 @@ static int update_ticket(kefu_index *idx, const struct row *r, int *done)
 		else
 			bind_facts(steps[i], r);
 		error = step_done(idx, steps[i]);
-		if (!error && (i == 0 || i == 2) && sqlite3_changes(idx->db) != 1)
-			return error; /* no such row: the caller inserts */
-		if (!error && i == 2)
-			*done = 1;
+		if (error || sqlite3_changes(idx->db) == 1)
+			continue;
+		if (i == 0)
+			return 0; /* no such row: the caller inserts */
+		if (i == 2) /* a facts row missing: make it */
+			return (error = put_facts(idx, r)) < 0 ? error : (*done = 1, 0);
 	}
+	*done = !error;
 	return error;
 }
 
@@ -523,7 +526,8 @@ static int put_row(kefu_index *idx, const struct row *r)
 		return kefu_error_set(KEFU_ERROR, "%s", r->problem);
 	if (!r->t) {
 		/* A ticket that no longer loads leaves its rows for a problem. */
-		if (r->rowid && (error = forget_rows(idx, r->path)) < 0)
+		if (r->rowid && ((error = kefu_kb__forget_ticket(&idx->kb, idx->db, r->path)) < 0 ||
+		                 (error = forget_rows(idx, r->path)) < 0))
 			return error;
 		return put_problem(idx, r->path, r->blob, r->problem);
 	}
@@ -532,7 +536,7 @@ static int put_row(kefu_index *idx, const struct row *r)
 		if ((error = update_ticket(idx, r, &done)) < 0)
 			return error;
 		if (done)
-			return kefu_kb__put_ticket(&idx->kb, idx->db, r->t);
+			return kefu_kb__refresh_ticket(&idx->kb, idx->db, r->t);
 	}
 	if ((error = put_ticket(idx, r)) < 0 || (error = kefu_kb__put_ticket(&idx->kb, idx->db, r->t)) < 0)
 		return error;
@@ -897,12 +901,12 @@ static int forget_tickets(kefu_index *idx, struct build *b)
 		qsort(b->jobs, b->n, sizeof(*b->jobs), rowid_cmp);
 	for (size_t i = 0; i < b->n && !error; i++) {
 		const char *path = b->jobs[i].path;
-		if (b->jobs[i].rowid && (error = kefu_kb__forget_ticket(&idx->kb, idx->db, path)) < 0)
-			break;
 		/* A ticket still there keeps its rows, to be updated in place
-		 * (put_row); its search rows go, as FTS5 has no update. */
-		if (!b->jobs[i].blob[0])
-			error = forget_rows(idx, path);
+		 * by put_row, its search rows too when its text is the same. */
+		if (b->jobs[i].rowid && !b->jobs[i].blob[0] &&
+		    ((error = kefu_kb__forget_ticket(&idx->kb, idx->db, path)) < 0 ||
+		     (error = forget_rows(idx, path)) < 0))
+			break;
 		if (!error)
 			error = forget(idx, idx->del_problem, path);
 	}

@@ -28,6 +28,11 @@ int kefu_kb__register(sqlite3 *db);
 int kefu_kb__forget_ticket(kefu_kb_ix **ix, sqlite3 *db, const char *path);
 int kefu_kb__put_ticket(kefu_kb_ix **ix, sqlite3 *db, const kefu_ticket *t);
 
+/* A ticket whose row in tickets was updated in place (same rowid): its
+ * search rows are replaced only when its title or searched text
+ * changed, its links always. */
+int kefu_kb__refresh_ticket(kefu_kb_ix **ix, sqlite3 *db, const kefu_ticket *t);
+
 /* The same for an article or reply file. */
 int kefu_kb__forget_doc(kefu_kb_ix **ix, sqlite3 *db, const char *path);
 int kefu_kb__put_doc(kefu_kb_ix **ix, sqlite3 *db, const char *path, const char *blob,

@@ -983,6 +983,7 @@ int kefu_kb__register(sqlite3 *db)
 struct kefu_kb_ix {
 	sqlite3_stmt *fts_ticket_del, *links_del, *fts_ticket_put, *link_put;
 	sqlite3_stmt *doc_fts_del, *doc_del, *doc_put, *doc_fts_put;
+	sqlite3_stmt *fts_ticket_get;
 };
 
 void kefu_kb__ix_free(kefu_kb_ix *ix)
@@ -997,6 +998,7 @@ void kefu_kb__ix_free(kefu_kb_ix *ix)
 	sqlite3_finalize(ix->doc_del);
 	sqlite3_finalize(ix->doc_put);
 	sqlite3_finalize(ix->doc_fts_put);
+	sqlite3_finalize(ix->fts_ticket_get);
 	free(ix);
 }
 
@@ -1018,6 +1020,7 @@ static int ix_get(kefu_kb_ix **out, sqlite3 *db)
 		"INSERT INTO kb (slug, kind, path, blob, title, category, tags, products, author, updated)"
 		" VALUES (?,?,?,?,?,?,?,?,?,?)",
 		"INSERT INTO kb_fts (rowid, title, tags, body) VALUES (?, ?, ?, ?)",
+		"SELECT title, body FROM ticket_fts WHERE rowid = (SELECT rowid FROM tickets WHERE id = ?1)",
 	};
 	kefu_kb_ix *ix;
 	sqlite3_stmt **st;
@@ -1065,26 +1068,30 @@ int kefu_kb__forget_ticket(kefu_kb_ix **ix, sqlite3 *db, const char *path)
 	return step(db, (*ix)->links_del);
 }
 
-int kefu_kb__put_ticket(kefu_kb_ix **ix, sqlite3 *db, const kefu_ticket *t)
+/* What the customer said and what the team wrote; not the standard
+ * acknowledgements, which would match every ticket. */
+static void ticket_body(kefu_buf *body, const kefu_ticket *t)
 {
-	kefu_buf body = KEFU_BUF_INIT;
-	int error;
-
-	if ((error = ix_get(ix, db)) < 0)
-		return error;
-	/* What the customer said and what the team wrote; not the standard
-	 * acknowledgements, which would match every ticket. */
 	if (t->description)
-		kefu_buf_printf(&body, "%s\n", t->description);
+		kefu_buf_printf(body, "%s\n", t->description);
 	for (size_t i = 0; i < t->nevents; i++) {
 		const char *text = kefu_event_get(&t->events[i], "text");
 		if (t->events[i].kind == KEFU_EV_COMMENT && text)
-			kefu_buf_printf(&body, "%s\n", text);
+			kefu_buf_printf(body, "%s\n", text);
 	}
-	bind_text((*ix)->fts_ticket_put, 1, t->id);
-	bind_text((*ix)->fts_ticket_put, 2, t->title);
-	bind_text((*ix)->fts_ticket_put, 3, body.ptr);
-	error = step(db, (*ix)->fts_ticket_put);
+}
+
+/* The search row (when fts) and the links of a ticket. */
+static int put_ticket_rows(kefu_kb_ix **ix, sqlite3 *db, const kefu_ticket *t, const kefu_buf *body, int fts)
+{
+	int error = 0;
+
+	if (fts) {
+		bind_text((*ix)->fts_ticket_put, 1, t->id);
+		bind_text((*ix)->fts_ticket_put, 2, t->title);
+		bind_text((*ix)->fts_ticket_put, 3, body->ptr);
+		error = step(db, (*ix)->fts_ticket_put);
+	}
 	for (size_t i = 0; !error && i < t->nlinks; i++) {
 		char slug[KEFU_KB_SLUG_MAX], target[KEFU_KB_SLUG_MAX + 3];
 		if (kefu_kb_link_slug(slug, t->links[i]))
@@ -1095,6 +1102,55 @@ int kefu_kb__put_ticket(kefu_kb_ix **ix, sqlite3 *db, const kefu_ticket *t)
 		bind_text((*ix)->link_put, 2, target);
 		error = step(db, (*ix)->link_put);
 	}
+	return error;
+}
+
+int kefu_kb__put_ticket(kefu_kb_ix **ix, sqlite3 *db, const kefu_ticket *t)
+{
+	kefu_buf body = KEFU_BUF_INIT;
+	int error;
+
+	if ((error = ix_get(ix, db)) < 0)
+		return error;
+	ticket_body(&body, t);
+	error = put_ticket_rows(ix, db, t, &body, 1);
+	kefu_buf_release(&body);
+	return error;
+}
+
+int kefu_kb__refresh_ticket(kefu_kb_ix **ix, sqlite3 *db, const kefu_ticket *t)
+{
+	kefu_buf body = KEFU_BUF_INIT;
+	sqlite3_stmt *get;
+	int same = 0, rc, error;
+
+	if ((error = ix_get(ix, db)) < 0)
+		return error;
+	ticket_body(&body, t);
+	/* A status, an assignee, a tag: the searched text is as it was,
+	 * and FTS5 would tokenise both versions to delete and insert it. */
+	get = (*ix)->fts_ticket_get;
+	bind_text(get, 1, t->id);
+	if ((rc = sqlite3_step(get)) == SQLITE_ROW) {
+		const char *title = (const char *)sqlite3_column_text(get, 0);
+		const char *text = (const char *)sqlite3_column_text(get, 1);
+		same = title && text && !strcmp(title, t->title ? t->title : "") &&
+		       (size_t)sqlite3_column_bytes(get, 1) == body.size && !memcmp(text, body.ptr, body.size);
+	}
+	sqlite3_reset(get);
+	sqlite3_clear_bindings(get);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		error = db_fail(db, "search rows");
+	if (!error && !same) {
+		bind_text((*ix)->fts_ticket_del, 1, t->id);
+		error = step(db, (*ix)->fts_ticket_del);
+	}
+	if (!error) {
+		bind_text((*ix)->links_del, 1, t->id);
+		error = step(db, (*ix)->links_del);
+	}
+	if (!error)
+		error = put_ticket_rows(ix, db, t, &body, !same);
 	kefu_buf_release(&body);
 	return error;
 }

@@ -2,9 +2,11 @@
  *
  *   kefu-bench-probe search DESK FILE   time kefu_kb_search per query line
  *                                       (articles and tickets, 10 each)
- *   kefu-bench-probe apply DESK N       time kefu_desk_apply (one comment,
- *                                       its commit and index refresh) N times,
- *                                       and apart the flush of git's index
+ *   kefu-bench-probe apply DESK N [assign]
+ *                                       time kefu_desk_apply (one comment, or
+ *                                       an assignment; its commit and index
+ *                                       refresh) N times, and apart the flush
+ *                                       of git's index
  *   kefu-bench-probe touch DESK N SEED  commit a comment on N tickets as one
  *                                       commit behind the index's back
  *   kefu-bench-probe ids DESK N         N ticket ids spread over the desk
@@ -109,7 +111,7 @@ static int cmd_search(kefu_desk *d, const char *file)
 
 /* As the console does it: git's index is brought in line after the
  * change is on screen, timed apart as "flush". */
-static int cmd_apply(kefu_desk *d, size_t n)
+static int cmd_apply(kefu_desk *d, size_t n, int assign)
 {
 	kefu_rows rows = {0};
 	double *t = calloc(n + 1, sizeof(*t)), *f = calloc(n + 1, sizeof(*f));
@@ -122,8 +124,14 @@ static int cmd_apply(kefu_desk *d, size_t n)
 	for (size_t i = 0; i < n && rows.n; i++) {
 		kefu_action a = {0};
 		double t0;
-		a.kind = KEFU_EV_COMMENT;
-		a.text = "Benchmark: following up in the console.";
+		if (assign) {
+			/* A change that leaves the searched text as it was. */
+			a.kind = KEFU_EV_ASSIGN;
+			a.value = i % 2 ? "chen.jing" : "maria.garcia";
+		} else {
+			a.kind = KEFU_EV_COMMENT;
+			a.text = "Benchmark: following up in the console.";
+		}
 		t0 = now_ms();
 		if ((error = kefu_desk_apply(d, rows.rows[(i * 7919) % rows.n].id, &a, 1, NULL)) < 0)
 			goto done;
@@ -206,7 +214,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "search"))
 		error = cmd_search(d, argv[3]);
 	else if (!strcmp(argv[1], "apply"))
-		error = cmd_apply(d, strtoul(argv[3], NULL, 10));
+		error = cmd_apply(d, strtoul(argv[3], NULL, 10), argc > 4 && !strcmp(argv[4], "assign"));
 	else if (!strcmp(argv[1], "touch"))
 		error = cmd_touch(d, strtoul(argv[3], NULL, 10), argc > 4 ? strtoul(argv[4], NULL, 10) : 1);
 	else if (!strcmp(argv[1], "ids"))
