@@ -20,6 +20,13 @@ pid=$(console_pid)
 kill -TERM "$pid"
 check "SIGTERM while a prompt is open cancels it and leaves" wait_for "KEFU-EXIT=143"
 tmux -L "$sock" kill-server
+# Under ASan, LeakSanitizer checks at exit from a cloned tracer task; when
+# the dead terminal's SIGHUP reaches the process group while that tracer
+# runs, the tracer dies and the runtime waits for it for ever, spinning in
+# sched_yield (google/sanitizers#777). That is the sanitizer's exit, not
+# kefu's, so this console runs without the leak check.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+export ASAN_OPTIONS
 start_console 100 30
 wait_for "All open" >/dev/null
 keys /
