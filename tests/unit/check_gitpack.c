@@ -68,6 +68,7 @@ static void compare_all(git_repository *repo, int damaged, size_t *checked, size
 			ck_abort_msg("%s: not found in the packs", line);
 		if (rc < 0) {
 			ck_assert_msg(rc == KEFU_EBADDATA || rc == KEFU_ENOTFOUND, "%s: error %d", line, rc);
+			ck_assert_uint_eq(data.size, 4);
 			ck_assert_str_eq(data.ptr, "kept");
 			(*errors)++;
 			continue;
