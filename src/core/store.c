@@ -1246,6 +1246,7 @@ int kefu_txn_commit(kefu_txn *t, const char *message, char *commit_hex)
 	git_tree_update *ups = NULL;
 	git_oid tree_id, commit_id;
 	char **paths = NULL, journal[4096];
+	kefu_buf objdir = KEFU_BUF_INIT;
 	int error = 0;
 
 	if (!t->nfiles)
@@ -1297,7 +1298,9 @@ int kefu_txn_commit(kefu_txn *t, const char *message, char *commit_hex)
 		if ((error = write_atomic(full, t->files[i].data, t->files[i].len)) < 0)
 			goto done;
 	}
-	if ((error = kefu_gittree_update(&tree_id, s->repo, git_tree_id(base), ups, t->nfiles)) < 0)
+	kefu_buf_printf(&objdir, "%s/objects", s->gitdir);
+	if ((error = kefu_gittree_update(&tree_id, s->repo, t->bulk ? NULL : objdir.ptr, git_tree_id(base), ups,
+	                                 t->nfiles)) < 0)
 		goto done;
 	if ((error = git_tree_lookup(&tree, s->repo, &tree_id)) < 0) {
 		error = git_fail(error, "cannot read the new tree");
@@ -1329,6 +1332,7 @@ int kefu_txn_commit(kefu_txn *t, const char *message, char *commit_hex)
 done:
 	free(ups);
 	free(paths);
+	kefu_buf_release(&objdir);
 	git_tree_free(tree);
 	git_tree_free(base);
 	git_commit_free(parent);
