@@ -39,6 +39,11 @@ struct kefu_index {
 		size_t n, alloc;
 	} sla;
 	sqlite3 *sla_db;
+	/* The main thread's blob reader, kept from one catch-up to the next
+	 * (opening one is a repository and its pack indexes: a fifth of a
+	 * one-ticket catch-up); made anew by each general refresh, which
+	 * follows a sync's new packs. */
+	kefu_store_reader *reader;
 };
 
 static const char schema[] =
@@ -282,6 +287,7 @@ void kefu_index_free(kefu_index *idx)
 	if (!idx)
 		return;
 	finalize_all(idx);
+	kefu_store_reader_free(idx->reader);
 	sqlite3_close(idx->db);
 	kefu_conf_free(idx->conf);
 	free(idx->words);
@@ -773,8 +779,10 @@ static int write_jobs(kefu_index *idx, struct build *b0, int (*meanwhile)(void *
 		}
 		nw++;
 	}
+	if (!nw && !idx->reader)
+		kefu_store_reader_new(&idx->reader, idx->store);
 	if (!nw)
-		kefu_store_reader_new(&own, idx->store);
+		own = idx->reader;
 	kefu_error_clear(); /* no worker is fine: the main thread reads */
 	if (meanwhile)
 		error = meanwhile(payload);
@@ -809,7 +817,6 @@ static int write_jobs(kefu_index *idx, struct build *b0, int (*meanwhile)(void *
 	for (size_t c = b.written; c < b.next; c++)
 		for (size_t i = c * CHUNK; i < b.n && i < (c + 1) * CHUNK; i++)
 			row_release(slot(&b, i));
-	kefu_store_reader_free(own);
 	pthread_cond_destroy(&b.cond);
 	pthread_mutex_destroy(&b.mu);
 	free(b.slots);
@@ -1149,6 +1156,8 @@ int kefu_index_refresh(kefu_index *idx, size_t *changed)
 
 	if (changed)
 		*changed = 0;
+	kefu_store_reader_free(idx->reader);
+	idx->reader = NULL;
 	if ((error = kefu_store_head(idx->store, NULL, tree)) < 0)
 		return error == KEFU_ENOTFOUND ? 0 : error;
 	if (meta_get(idx, "tree", have, sizeof(have)) == 0) {
