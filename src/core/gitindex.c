@@ -224,38 +224,57 @@ static void stamp_of(char *out, size_t n, const struct stat *st, const unsigned 
 	         (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, hex);
 }
 
+/* A stamp is written over the last one in place, padded to STAMP_LEN
+ * bytes: a temp file renamed over it makes ext4 flush the new file at
+ * once (its replace-by-rename safeguard), behind the 10 MB index just
+ * written. A torn stamp matches no index, so the index is hashed. */
+#define STAMP_LEN 160
+
+static size_t trimmed(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\n'))
+		n--;
+	return n;
+}
+
 static int same_as_written(const char *stamp, const struct stat *st, const unsigned char *sum)
 {
-	char want[160], have[160];
+	char want[STAMP_LEN], have[STAMP_LEN + 1];
 	ssize_t r;
+	size_t nw;
 	int fd;
 
 	if (!stamp || (fd = open(stamp, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
-	r = read(fd, have, sizeof(have) - 1);
+	r = read(fd, have, sizeof(have));
 	close(fd);
-	if (r <= 0)
+	if (r <= 0 || r > STAMP_LEN)
 		return 0;
-	have[r] = '\0';
 	stamp_of(want, sizeof(want), st, sum);
-	return !strcmp(want, have);
+	nw = trimmed(want, strlen(want));
+	return trimmed(have, (size_t)r) == nw && !memcmp(want, have, nw);
 }
 
 static void write_stamp(const char *stamp, const struct stat *st, const unsigned char *sum)
 {
-	char line[160], tmp[4096];
+	char line[STAMP_LEN];
+	size_t n;
 	int fd;
 
 	if (!stamp || !st->st_ino)
 		return;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", stamp);
 	stamp_of(line, sizeof(line), st, sum);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
+	n = trimmed(line, strlen(line));
+	memset(line + n, ' ', STAMP_LEN - 1 - n);
+	line[STAMP_LEN - 1] = '\n';
+	if ((fd = open(stamp, O_WRONLY | O_CREAT | O_CLOEXEC, 0666)) < 0)
 		return;
-	if (write(fd, line, strlen(line)) == (ssize_t)strlen(line) && close(fd) == 0)
-		rename(tmp, stamp);
-	else
-		close(fd), unlink(tmp);
+	if (pwrite(fd, line, STAMP_LEN, 0) != STAMP_LEN || ftruncate(fd, STAMP_LEN) < 0) {
+		close(fd);
+		unlink(stamp); /* no stamp: the next update hashes the index */
+		return;
+	}
+	close(fd);
 }
 
 static void add_edit(edit **edits, size_t *nedits, size_t *aedits, size_t off, size_t skip,

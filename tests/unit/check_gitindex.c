@@ -95,6 +95,33 @@ START_TEST(changed_added_and_removed_files_patch_the_index)
 }
 END_TEST
 
+START_TEST(a_stamp_vouches_only_for_the_index_it_describes)
+{
+	const char *paths[] = {"t/02.json"};
+	struct stat st;
+	repo(3);
+	put("t/02.json", "{\"n\": 1}\n");
+	ck_assert_int_eq(update(paths, 1), 0);
+	/* One record of a fixed size, rewritten in place. */
+	ck_assert_int_eq(stat(fixture_path("stamp"), &st), 0);
+	ck_assert_int_eq(st.st_size, 160);
+
+	/* A torn stamp vouches for nothing: the index is hashed, then patched. */
+	ck_assert_int_eq(fixture_sh(NULL, 1, "printf 9 | dd of=stamp bs=1 seek=0 conv=notrunc status=none"), 0);
+	put("t/02.json", "{\"n\": 2}\n");
+	ck_assert_int_eq(update(paths, 1), 0);
+	assert_matches_worktree();
+	ck_assert_int_eq(stat(fixture_path("stamp"), &st), 0);
+	ck_assert_int_eq(st.st_size, 160);
+
+	/* Changed in place behind kefu's back: the stat data no longer match
+	 * the stamp, so the checksum is checked, and fails. */
+	ck_assert_int_eq(fixture_sh(NULL, 1, "cd r/.git && printf '\\x01' | dd of=index bs=1 seek=60 conv=notrunc status=none"), 0);
+	ck_assert_int_eq(update(paths, 1), KEFU_EBADDATA);
+	ck_assert_ptr_nonnull(strstr(kefu_error_last(), "checksum"));
+}
+END_TEST
+
 START_TEST(conflict_stages_give_way_to_one_entry)
 {
 	const char *paths[] = {"t/02.json"};
@@ -223,6 +250,7 @@ Suite *gitindex_suite(void)
 	tcase_add_checked_fixture(tc, fixture_begin, fixture_teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, changed_added_and_removed_files_patch_the_index);
+	tcase_add_test(tc, a_stamp_vouches_only_for_the_index_it_describes);
 	tcase_add_test(tc, conflict_stages_give_way_to_one_entry);
 	tcase_add_test(tc, racily_clean_entries_are_smudged);
 	tcase_add_test(tc, optional_extensions_are_dropped_and_version_4_is_left_to_libgit2);
