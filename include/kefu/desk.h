@@ -29,6 +29,14 @@ int kefu_desk_init(const char *path, const char *name);
 int kefu_desk_open(kefu_desk **out, const char *path, kefu_notice_cb notice, void *payload);
 void kefu_desk_free(kefu_desk *d);
 
+/* For a process that made its changes with git's index deferred
+ * (kefu_store_defer_git_index): close the derived index, then write
+ * git's index. Its 10 MB at 100,000 tickets then go to the disk after
+ * the derived index's fsyncs instead of ahead of them. The desk is then
+ * only for kefu_desk_free. 0 or the error of writing git's index (the
+ * journal stays, and the next open repairs it). */
+int kefu_desk_close(kefu_desk *d);
+
 /* Borrowed; live as long as the desk. */
 kefu_store *kefu_desk_store(kefu_desk *d);
 kefu_index *kefu_desk_index(kefu_desk *d);

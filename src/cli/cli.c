@@ -101,7 +101,9 @@ int kefu_cli_change(kefu_cli *cli, const char *idarg, kefu_cli_change_fn fn, con
 		return code;
 	if ((code = kefu_cli_resolve(d, id, idarg)) != 0)
 		goto done;
-	if ((error = fn(d, id, arg, &summary)) < 0) {
+	/* git's index last, as the console does it (kefu_desk_close). */
+	kefu_store_defer_git_index(kefu_desk_store(d), 1);
+	if ((error = fn(d, id, arg, &summary)) < 0 || (error = kefu_desk_close(d)) < 0) {
 		code = kefu_cli_fail(error);
 		goto done;
 	}

@@ -198,6 +198,13 @@ void kefu_desk_free(kefu_desk *d)
 	free(d);
 }
 
+int kefu_desk_close(kefu_desk *d)
+{
+	kefu_index_free(d->index);
+	d->index = NULL;
+	return kefu_store_flush(d->store);
+}
+
 kefu_store *kefu_desk_store(kefu_desk *d) { return d->store; }
 kefu_index *kefu_desk_index(kefu_desk *d) { return d->index; }
 const kefu_conf *kefu_desk_conf(kefu_desk *d) { return d->conf; }
