@@ -176,6 +176,6 @@ hf fossil_list_filtered "$n_cmd" "$f 1 \"subsystem='huaxin' AND status='Open'\""
 # description and every later comment, as a report query.
 hf fossil_search "$n_list" "$f 0 \"title LIKE '%发票%' OR comment LIKE '%发票%' OR tkt_id IN (SELECT tkt_id FROM ticketchng WHERE icomment LIKE '%发票%')\"" --warmup 1
 hf fossil_add "$n_cmd" "fossil ticket add -R $repo title 'New ticket from the benchmark' type Incident status Open subsystem huaxin" --warmup 1
-hf fossil_modify "$n_cmd" "fossil ticket change -R $repo $ticket icomment benchmark" --warmup 1
+hf fossil_modify "$n_cmd" "fossil ticket change -R $repo $ticket icomment benchmark" --warmup 1 --prepare sync
 rss fossil_rss $f 1
 rm -f "$repo"

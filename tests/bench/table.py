@@ -37,6 +37,7 @@ rows = [
     ("search p99, in process (100 queries zh+en)", "ms", 10, lambda s: get(s, "search_p99"), None, None),
     ("kefu kb search (whole process)", "ms", None, lambda s: get(s, "kb_search_cli"), "tw_search", "fossil_search"),
     ("one change: kefu comment (process, incl. commit)", "ms", 30, lambda s: get(s, "comment"), "tw_modify", "fossil_modify"),
+    ("  the same, back to back (no pause for the disk)", "ms", None, lambda s: get(s, "comment_b2b"), None, None),
     ("one change in the console: kefu_desk_apply (p50)", "ms", 5, lambda s: get(s, "apply_p50"), None, None),
     ("  then git's index, after the screen is drawn (p50)", "ms", None, lambda s: get(s, "flush_p50"), None, None),
     ("weekly report", "ms", 50, lambda s: get(s, "report"), None, None),
