@@ -97,6 +97,10 @@ static int db_fail(kefu_index *idx, const char *what)
 	return kefu_error_set(KEFU_ERROR, "index '%s': %s: %s", idx->path, what, sqlite3_errmsg(idx->db));
 }
 
+/* How much of index.db reads map (256 MB; kefu_index_facts says where
+ * they do not). */
+#define INDEX_MMAP "268435456"
+
 static int exec(kefu_index *idx, const char *sql)
 {
 	char *msg = NULL;
@@ -242,7 +246,7 @@ static int open_db(kefu_index *idx, int fresh)
 		 * pread and the page cache: kefu list --status all at 100,000
 		 * tickets reads its 25 MB covering index twice (198 -> 145 ms
 		 * of CPU). The mapped pages are the kernel's page cache, not heap. */
-		exec(idx, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=268435456;");
+		exec(idx, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=" INDEX_MMAP ";");
 		return prepare_all(idx);
 	}
 	if (!fresh)
@@ -1945,6 +1949,13 @@ int kefu_index_facts(kefu_index *idx, kefu_factset *out, const kefu_facts_query 
 		kefu_buf_puts(&sql, " AND f.created_at < ?3 AND f.id IN (SELECT id FROM facts WHERE updated_at >= ?2"
 		                    " UNION ALL SELECT id FROM facts WHERE is_open = 1)");
 	kefu_buf_puts(&sql, " ORDER BY f.id");
+	/* Pages copied, not mapped: a report's rows (11,400 of 100,000
+	 * tickets) lie on 88 % of the table's pages, and mapping them cost
+	 * more in page faults and their teardown at exit than copying them
+	 * through the 2 MB page cache (weekly report 59-68 -> 52-54 ms, peak
+	 * RSS 105 -> 18 MB). The full list keeps the mapping: it reads its
+	 * covering index twice, in order. */
+	sqlite3_exec(idx->db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
 	if (sqlite3_prepare_v2(idx->db, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
 		error = db_fail(idx, "facts");
 		goto done;
@@ -1976,6 +1987,8 @@ int kefu_index_facts(kefu_index *idx, kefu_factset *out, const kefu_facts_query 
 		error = db_fail(idx, "facts");
 done:
 	sqlite3_finalize(st);
+	/* As open_db set it; a failure leaves reads copied, no more. */
+	sqlite3_exec(idx->db, "PRAGMA mmap_size=" INDEX_MMAP, NULL, NULL, NULL);
 	kefu_buf_release(&sql);
 	return error;
 }
