@@ -50,9 +50,11 @@ void kefu_buf_clear(kefu_buf *b)
 	kefu_buf_truncate(b, 0);
 }
 
+/* At len == size too: a writer may have filled the spare bytes past
+ * size (kefu_buf_grow) and failed before it took them. */
 void kefu_buf_truncate(kefu_buf *b, size_t len)
 {
-	if (len >= b->size)
+	if (len > b->size)
 		return;
 	b->size = len;
 	b->ptr[len] = '\0';

@@ -434,12 +434,7 @@ int kefu_gitpack_read(kefu_gitpack *g, const git_oid *id, git_object_t *type, ke
 		if (!off)
 			continue;
 		if ((error = read_object(g, &g->packs[i], off, 0, &t, out)) < 0) {
-			/* A failed inflate or delta may have written past
-			 * out->size: cut back and terminate again. */
-			if (out->ptr) {
-				out->size = from;
-				out->ptr[from] = '\0';
-			}
+			kefu_buf_truncate(out, from); /* terminated again */
 			return error;
 		}
 		*type = t == OBJ_COMMIT ? GIT_OBJECT_COMMIT

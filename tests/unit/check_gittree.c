@@ -52,8 +52,7 @@ static void assert_same_as_libgit2(const git_oid *base, git_tree_update *ups, si
 	git_oid want;
 	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
 
-	ck_assert_int_eq(kefu_gittree_update(out, repo, loose ? fixture_path("r/.git/objects") : NULL, base, ups, n),
-	                 0);
+	ck_assert_int_eq(kefu_gittree_update(out, repo, loose ? OBJDIR : NULL, base, ups, n), 0);
 	ck_assert_int_eq(git_tree_lookup(&t, repo, base), 0);
 	ck_assert_int_eq(git_tree_create_updated(&want, repo, t, n, ups), 0);
 	git_tree_free(t);
