@@ -15,7 +15,13 @@
  * Version 4 (prefix-compressed names) and mandatory extensions (split or
  * sparse index) are left to libgit2. Optional extensions (the cached
  * trees, resolve-undo, untracked cache, fsmonitor, offset tables) describe
- * the old entries and are dropped; git rebuilds what it wants of them. */
+ * the old entries and are dropped; git rebuilds what it wants of them.
+ *
+ * The file replaced is not freed: it stays as a spare, and the next
+ * update writes over its blocks instead of allocating new ones. At
+ * 100,000 tickets freeing 10 MB was a quarter of a `kefu comment` (on a
+ * file system mounted with discard), and filling fresh pages another
+ * few milliseconds. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -47,6 +53,10 @@
 #define F_EXTENDED 0x4000
 #define F_STAGE 0x3000
 #define F_NAMEMASK 0x0fff
+
+#ifndef F_SETLEASE /* Linux */
+#define F_SETLEASE 1024
+#endif
 
 /* One edit of the old file: replace its bytes [off, off + skip) by the
  * len bytes of data (a new entry, a smudged copy, or nothing). */
@@ -277,6 +287,30 @@ static void write_stamp(const char *stamp, const struct stat *st, const unsigned
 	close(fd);
 }
 
+/* The spare: the index before the last one, kept by a second link so
+ * that replacing it does not free its blocks. It may be written over only
+ * when nothing has it open or mapped: a git that began reading the old
+ * index before it was replaced holds it. Linux grants a write lease only
+ * to the sole opener of a file, so taking one (and dropping it at once)
+ * asks exactly that. Anything else about it (gone, another link, not
+ * ours to lease) and it is let go: the update writes a new file. */
+static int open_spare(const char *spare)
+{
+	struct stat st;
+	int fd;
+
+	if (!spare || (fd = open(spare, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+	    fcntl(fd, F_SETLEASE, F_WRLCK) == 0) {
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+		return fd;
+	}
+	close(fd);
+	unlink(spare); /* a reader still holding it frees it when it is done */
+	return -1;
+}
+
 static void add_edit(edit **edits, size_t *nedits, size_t *aedits, size_t off, size_t skip,
                      const unsigned char *data, size_t len)
 {
@@ -293,7 +327,7 @@ static void add_edit(edit **edits, size_t *nedits, size_t *aedits, size_t off, s
 int kefu_gitindex_update(const char *gitdir, const char *workdir, const char *stamp, char **paths,
                          size_t n)
 {
-	char ipath[4096], lpath[4096];
+	char ipath[4096], lpath[4096], spare[4096];
 	const unsigned char *map = MAP_FAILED, *p, *end, *entries_end;
 	unsigned char sum[20], hdr[HEADER];
 	struct stat ist, nst;
@@ -302,10 +336,12 @@ int kefu_gitindex_update(const char *gitdir, const char *workdir, const char *st
 	size_t nch = 0, nedits = 0, aedits = 0, size = 0;
 	uint32_t version, count, newcount;
 	SHA_CTX md;
-	int fd = -1, lfd = -1, locked = 0, error = 0;
+	int fd = -1, lfd = -1, wfd = -1, locked = 0, error = 0;
 
 	snprintf(ipath, sizeof(ipath), "%s/index", gitdir);
 	snprintf(lpath, sizeof(lpath), "%s/index.lock", gitdir);
+	if (stamp)
+		snprintf(spare, sizeof(spare), "%s.spare", stamp);
 	if ((fd = open(ipath, O_RDONLY | O_CLOEXEC)) < 0)
 		return kefu_error_set(KEFU_ENOTFOUND, "no git index at '%s'", ipath);
 	if (fstat(fd, &ist) < 0 || (size = (size_t)ist.st_size) < HEADER + TRAILER) {
@@ -432,31 +468,57 @@ int kefu_gitindex_update(const char *gitdir, const char *workdir, const char *st
 		goto done;
 	}
 	locked = 1;
+	/* The new file: the spare written over, else the lock file itself. */
+	wfd = open_spare(stamp ? spare : NULL);
+	if (wfd < 0) {
+		wfd = lfd;
+		lfd = -1;
+	}
 	SHA1_Init(&md);
 	memcpy(hdr, map, 8);
 	put32(hdr + 8, newcount);
-	if ((error = write_all(lfd, &md, hdr, HEADER)) < 0)
+	if ((error = write_all(wfd, &md, hdr, HEADER)) < 0)
 		goto done;
 	{
 		size_t cur = HEADER;
 		for (size_t i = 0; i < nedits; i++) {
-			if ((error = write_all(lfd, &md, map + cur, edits[i].off - cur)) < 0 ||
-			    (error = write_all(lfd, &md, edits[i].data, edits[i].len)) < 0)
+			if ((error = write_all(wfd, &md, map + cur, edits[i].off - cur)) < 0 ||
+			    (error = write_all(wfd, &md, edits[i].data, edits[i].len)) < 0)
 				goto done;
 			cur = edits[i].off + edits[i].skip;
 		}
-		if ((error = write_all(lfd, &md, map + cur, (size_t)(entries_end - map) - cur)) < 0)
+		if ((error = write_all(wfd, &md, map + cur, (size_t)(entries_end - map) - cur)) < 0)
 			goto done;
 	}
 	SHA1_Final(sum, &md);
-	if ((error = write_all(lfd, NULL, sum, TRAILER)) < 0)
+	if ((error = write_all(wfd, NULL, sum, TRAILER)) < 0)
 		goto done;
-	if (close(lfd) < 0) {
-		lfd = -1;
+	if (lfd >= 0) { /* the spare: cut what is left of its old contents */
+		off_t len = lseek(wfd, 0, SEEK_CUR);
+		if (len < 0 || ftruncate(wfd, len) < 0) {
+			error = kefu_error_set(KEFU_ERROR, "cannot write git's index: %s", strerror(errno));
+			goto done;
+		}
+	}
+	error = close(wfd);
+	wfd = -1;
+	if (error < 0) {
 		error = kefu_error_set(KEFU_ERROR, "cannot write git's index: %s", strerror(errno));
 		goto done;
 	}
-	lfd = -1;
+	if (lfd >= 0) {
+		/* The full new file takes the lock's name: still locked. */
+		close(lfd);
+		lfd = -1;
+		if (rename(spare, lpath) < 0) {
+			error = kefu_error_set(KEFU_ERROR, "cannot write git's index: %s", strerror(errno));
+			goto done;
+		}
+	}
+	/* The old file stays as the next spare (its blocks are not freed).
+	 * Without a spare the next update writes a new file, as git does. */
+	if (stamp && link(ipath, spare) < 0 && errno == EEXIST && unlink(spare) == 0)
+		(void)link(ipath, spare);
 	if (rename(lpath, ipath) == 0) {
 		locked = 0;
 		if (stat(ipath, &nst) == 0) /* rename changed the ctime */
@@ -464,6 +526,8 @@ int kefu_gitindex_update(const char *gitdir, const char *workdir, const char *st
 	} else
 		error = kefu_error_set(KEFU_ERROR, "cannot replace '%s': %s", ipath, strerror(errno));
 done:
+	if (wfd >= 0)
+		close(wfd);
 	if (lfd >= 0)
 		close(lfd);
 	if (locked)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -119,6 +120,75 @@ START_TEST(a_stamp_vouches_only_for_the_index_it_describes)
 	ck_assert_int_eq(fixture_sh(NULL, 1, "cd r/.git && printf '\\x01' | dd of=index bs=1 seek=60 conv=notrunc status=none"), 0);
 	ck_assert_int_eq(update(paths, 1), KEFU_EBADDATA);
 	ck_assert_ptr_nonnull(strstr(kefu_error_last(), "checksum"));
+}
+END_TEST
+
+START_TEST(the_replaced_index_is_written_over_only_when_nobody_holds_it)
+{
+	const char *paths[] = {"t/02.json"};
+	char spare[4200], index[4200], held[512], again[512];
+	struct stat ist, sst, hst;
+	ssize_t n;
+	int fd;
+	snprintf(spare, sizeof(spare), "%s.spare", fixture_path("stamp"));
+	snprintf(index, sizeof(index), "%s/index", gitdir());
+	repo(3);
+
+	/* The index replaced stays as the spare, a file of its own. */
+	put("t/02.json", "{\"n\": 1}\n");
+	ck_assert_int_eq(update(paths, 1), 0);
+	ck_assert_int_eq(stat(index, &ist), 0);
+	ck_assert_int_eq(stat(spare, &sst), 0);
+	ck_assert_int_ne(ist.st_ino, sst.st_ino);
+	ck_assert_int_eq(sst.st_nlink, 1);
+
+	/* The next update writes over the spare, and the two swap. */
+	put("t/02.json", "{\"n\": 2}\n");
+	ck_assert_int_eq(update(paths, 1), 0);
+	assert_matches_worktree();
+	{
+		struct stat i2, s2;
+		ck_assert_int_eq(stat(index, &i2), 0);
+		ck_assert_int_eq(stat(spare, &s2), 0);
+		ck_assert_int_eq(i2.st_ino, sst.st_ino);
+		ck_assert_int_eq(s2.st_ino, ist.st_ino);
+		ist = i2;
+		sst = s2;
+	}
+
+	/* A git that opened the old index before it was replaced still reads
+	 * it: the spare is left to it, unchanged, and a new file is written. */
+	fd = open(spare, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	n = pread(fd, held, sizeof(held), 0);
+	ck_assert_int_gt(n, 0);
+	put("t/02.json", "{\"n\": 3}\n");
+	ck_assert_int_eq(update(paths, 1), 0);
+	assert_matches_worktree();
+	ck_assert_int_eq(pread(fd, again, sizeof(again), 0), n);
+	ck_assert_int_eq(memcmp(held, again, (size_t)n), 0);
+	ck_assert_int_eq(fstat(fd, &hst), 0);
+	ck_assert_int_eq(hst.st_nlink, 0); /* let go; freed when the reader closes it */
+	close(fd);
+	{
+		struct stat i3, s3;
+		ck_assert_int_eq(stat(index, &i3), 0);
+		ck_assert_int_eq(stat(spare, &s3), 0);
+		ck_assert_int_ne(i3.st_ino, sst.st_ino);
+		ck_assert_int_eq(s3.st_ino, ist.st_ino);
+	}
+
+	/* A spare that is another name of the index (kefu stopped between
+	 * linking the old file and replacing it) is never written over. */
+	ck_assert_int_eq(unlink(spare), 0);
+	ck_assert_int_eq(link(index, spare), 0);
+	put("t/02.json", "{\"n\": 4}\n");
+	ck_assert_int_eq(update(paths, 1), 0);
+	assert_matches_worktree();
+	ck_assert_int_eq(stat(index, &ist), 0);
+	ck_assert_int_eq(stat(spare, &sst), 0);
+	ck_assert_int_ne(ist.st_ino, sst.st_ino);
+	ck_assert_int_eq(sst.st_nlink, 1);
 }
 END_TEST
 
@@ -238,7 +308,7 @@ START_TEST(the_console_defers_the_index_until_flush)
 	kefu_store_free(s);
 	kefu_buf_clear(&out);
 	ck_assert_int_eq(fixture_sh(&out, 1, "cd r && git status --porcelain && ls .git/kefu"), 0);
-	ck_assert_str_eq(out.ptr, "gitindex\n");
+	ck_assert_str_eq(out.ptr, "gitindex\ngitindex.spare\n");
 	kefu_buf_release(&out);
 }
 END_TEST
@@ -251,6 +321,7 @@ Suite *gitindex_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, changed_added_and_removed_files_patch_the_index);
 	tcase_add_test(tc, a_stamp_vouches_only_for_the_index_it_describes);
+	tcase_add_test(tc, the_replaced_index_is_written_over_only_when_nobody_holds_it);
 	tcase_add_test(tc, conflict_stages_give_way_to_one_entry);
 	tcase_add_test(tc, racily_clean_entries_are_smudged);
 	tcase_add_test(tc, optional_extensions_are_dropped_and_version_4_is_left_to_libgit2);
