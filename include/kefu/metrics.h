@@ -80,6 +80,9 @@ kefu_facts *kefu_factset_add_ticket(kefu_factset *set, const kefu_ticket *t, con
 int kefu_factset_add_stored(kefu_factset *set, const kefu_facts *f, const char *spans,
                             const char *work);
 
+/* Sort the entries from index from on by ticket id. */
+void kefu_factset_sort(kefu_factset *set, size_t from);
+
 /* The stored text of f's spans ("<at><state> ...") and work ("<at>:<minutes>
  * ..."), appended to out. */
 void kefu_facts_spans_text(kefu_buf *out, const kefu_facts *f);

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,7 +17,7 @@
 #include "kefu/xalloc.h"
 #include "kb_index.h"
 
-#define INDEX_VERSION "kefu-index 9"
+#define INDEX_VERSION "kefu-index 10"
 
 struct kefu_index {
 	kefu_store *store;
@@ -27,7 +28,7 @@ struct kefu_index {
 	kefu_kb_ix *kb; /* writers of the search tables (kb_search.c) */
 	sqlite3_stmt *put_facts, *del_facts; /* what metrics.c needs, per ticket */
 	/* A changed ticket's rows updated in place (update_ticket says why). */
-	sqlite3_stmt *upd_ticket, *upd_ticket_keys, *upd_facts, *upd_facts_keys;
+	sqlite3_stmt *upd_ticket, *upd_ticket_keys, *upd_facts, *move_facts;
 	kefu_conf *conf; /* kefu.json of the tree being indexed: the risk words */
 	char *words;     /* those words, one per line, as meta "words" holds them */
 	/* The kefu_sla() SQL function's settings for the running query, and
@@ -74,14 +75,17 @@ static const char schema[] =
 	"CREATE TABLE problems (path TEXT PRIMARY KEY, blob TEXT, message TEXT) WITHOUT ROWID;"
 	"CREATE TABLE customers (slug TEXT PRIMARY KEY, name TEXT, tier TEXT,"
 	" consultant TEXT, blob TEXT) WITHOUT ROWID;"
-	/* Metrics: clock spans and worklog as text, see kefu_facts_spans_text(). */
-	"CREATE TABLE facts (id TEXT PRIMARY KEY, path TEXT, customer TEXT, type TEXT,"
+	/* Metrics: clock spans and worklog as text, see kefu_facts_spans_text().
+	 * Kept in the order a report reads them: recent: the time of the
+	 * last change, or the largest integer while the ticket is open. The
+	 * tickets a report needs, open or changed since a day, are the
+	 * table's tail: one range of pages, not a lookup per ticket. */
+	"CREATE TABLE facts (id TEXT, path TEXT, customer TEXT, type TEXT,"
 	" priority TEXT, assignee TEXT, status TEXT, is_open INT, title TEXT, tags TEXT,"
 	" links TEXT, flags TEXT, created_at INT, updated_at INT, first_response_at INT,"
 	" escalated_at INT, rated_at INT, rating INT, reopen_count INT, minutes INT,"
-	" spans TEXT, work TEXT) WITHOUT ROWID;"
-	"CREATE INDEX facts_updated ON facts(updated_at);"
-	"CREATE INDEX facts_open ON facts(is_open, customer);"
+	" spans TEXT, work TEXT, recent INT, PRIMARY KEY (recent, id)) WITHOUT ROWID;"
+	"CREATE UNIQUE INDEX facts_id ON facts(id);"
 	/* Knowledge base and search (kb_search.c): kb/ and replies/ files;
 	 * FTS rows keyed by the rowid of their kb / tickets row. */
 	"CREATE TABLE kb (slug TEXT, kind INT, path TEXT UNIQUE, blob TEXT, title TEXT,"
@@ -128,8 +132,8 @@ static void finalize_all(kefu_index *idx)
 	sqlite3_finalize(idx->upd_ticket);
 	sqlite3_finalize(idx->upd_ticket_keys);
 	sqlite3_finalize(idx->upd_facts);
-	sqlite3_finalize(idx->upd_facts_keys);
-	idx->upd_ticket = idx->upd_ticket_keys = idx->upd_facts = idx->upd_facts_keys = NULL;
+	sqlite3_finalize(idx->move_facts);
+	idx->upd_ticket = idx->upd_ticket_keys = idx->upd_facts = idx->move_facts = NULL;
 	idx->put_ticket = idx->del_ticket = idx->put_problem = idx->del_problem = NULL;
 	idx->put_customer = idx->del_customer = NULL;
 	idx->sla_db = NULL; /* the next connection needs kefu_sla() again */
@@ -153,7 +157,7 @@ static int prepare_all(kefu_index *idx)
 	    (error = prepare(idx, &idx->put_customer, "INSERT OR REPLACE INTO customers VALUES (?,?,?,?,?)")) < 0 ||
 	    (error = prepare(idx, &idx->del_customer, "DELETE FROM customers WHERE blob = ? OR slug = ?")) < 0 ||
 	    (error = prepare(idx, &idx->put_facts,
-		"INSERT OR REPLACE INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0 ||
+		"INSERT OR REPLACE INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0 ||
 	    (error = prepare(idx, &idx->del_facts, "DELETE FROM facts WHERE id = ?1 AND path = ?2")) < 0 ||
 	    /* The parameters are numbered as the columns of put_ticket and
 	     * put_facts, so one binding serves both statements of a table
@@ -169,14 +173,20 @@ static int prepare_all(kefu_index *idx)
 		"UPDATE tickets SET customer = ?6, priority = ?11, is_open = ?13, created_at = ?21"
 		" WHERE id = ?1 AND (customer IS NOT ?6 OR priority IS NOT ?11 OR is_open IS NOT ?13"
 		" OR created_at IS NOT ?21 OR ?32 IS NULL)")) < 0 ||
+	    /* In place while the row keeps its place (an open ticket's), else
+	     * moved to it. */
 	    (error = prepare(idx, &idx->upd_facts,
-		"UPDATE facts SET path = ?2, type = ?4, priority = ?5, assignee = ?6, status = ?7,"
-		" title = ?9, tags = ?10, links = ?11, flags = ?12, created_at = ?13, updated_at = ?14,"
-		" first_response_at = ?15, escalated_at = ?16, rated_at = ?17, rating = ?18,"
-		" reopen_count = ?19, minutes = ?20, spans = ?21, work = ?22 WHERE id = ?1")) < 0 ||
-	    (error = prepare(idx, &idx->upd_facts_keys,
-		"UPDATE facts SET customer = ?3, is_open = ?8"
-		" WHERE id = ?1 AND (customer IS NOT ?3 OR is_open IS NOT ?8 OR ?22 IS NULL)")) < 0)
+		"UPDATE facts SET path = ?2, customer = ?3, type = ?4, priority = ?5, assignee = ?6,"
+		" status = ?7, is_open = ?8, title = ?9, tags = ?10, links = ?11, flags = ?12,"
+		" created_at = ?13, updated_at = ?14, first_response_at = ?15, escalated_at = ?16,"
+		" rated_at = ?17, rating = ?18, reopen_count = ?19, minutes = ?20, spans = ?21,"
+		" work = ?22 WHERE id = ?1 AND recent = ?23")) < 0 ||
+	    (error = prepare(idx, &idx->move_facts,
+		"UPDATE facts SET path = ?2, customer = ?3, type = ?4, priority = ?5, assignee = ?6,"
+		" status = ?7, is_open = ?8, title = ?9, tags = ?10, links = ?11, flags = ?12,"
+		" created_at = ?13, updated_at = ?14, first_response_at = ?15, escalated_at = ?16,"
+		" rated_at = ?17, rating = ?18, reopen_count = ?19, minutes = ?20, spans = ?21,"
+		" work = ?22, recent = ?23 WHERE id = ?1")) < 0)
 		return error;
 	return 0;
 }
@@ -456,6 +466,7 @@ static void bind_facts(sqlite3_stmt *st, const struct row *r)
 	sqlite3_bind_int(st, c++, f->minutes);
 	bind_str(st, c++, r->spans.ptr);
 	bind_str(st, c++, r->work.ptr);
+	sqlite3_bind_int64(st, c++, kefu_status_is_open(f->status) ? INT64_MAX : f->updated_at);
 }
 
 static int put_facts(kefu_index *idx, const struct row *r)
@@ -466,15 +477,16 @@ static int put_facts(kefu_index *idx, const struct row *r)
 
 /* A ticket already in the index, changed: its rows updated where they
  * are. Deleted and inserted again, a ticket's row left every one of the
- * eight B-trees of tickets and facts and came back to each; an UPDATE
- * only touches the indexes of the columns it sets. The first statement
- * of each table sets what changes with nearly every event (and the
- * covering list index, which holds updated_at, with it); the second the
- * columns of the other indexes, and only when one of them changed.
+ * B-trees of tickets and facts and came back to each; an UPDATE only
+ * touches the indexes of the columns it sets. The first tickets
+ * statement sets what changes with nearly every event (and the covering
+ * list index, which holds updated_at, with it); the second the columns of
+ * the other indexes, and only when one of them changed. A facts row is
+ * updated in place when it keeps its place in the table, else moved.
  * 0 with *done unset when there was no row to update. */
 static int update_ticket(kefu_index *idx, const struct row *r, int *done)
 {
-	sqlite3_stmt *steps[] = {idx->upd_ticket, idx->upd_ticket_keys, idx->upd_facts, idx->upd_facts_keys};
+	sqlite3_stmt *steps[] = {idx->upd_ticket, idx->upd_ticket_keys, idx->upd_facts, idx->move_facts};
 	int error = 0;
 
 	*done = 0;
@@ -484,12 +496,14 @@ static int update_ticket(kefu_index *idx, const struct row *r, int *done)
 		else
 			bind_facts(steps[i], r);
 		error = step_done(idx, steps[i]);
-		if (error || sqlite3_changes(idx->db) == 1)
-			continue;
-		if (i == 0)
+		if (error)
+			break;
+		if (i == 0 && sqlite3_changes(idx->db) != 1)
 			return 0; /* no such row: the caller inserts */
-		if (i == 2) /* a facts row missing: make it */
-			return (error = put_facts(idx, r)) < 0 ? error : (*done = 1, 0);
+		if (i >= 2 && sqlite3_changes(idx->db) == 1)
+			break; /* the facts row updated, where it was or moved */
+		if (i == 3) /* a facts row missing: make it */
+			error = put_facts(idx, r);
 	}
 	*done = !error;
 	return error;
@@ -1930,6 +1944,7 @@ int kefu_index_facts(kefu_index *idx, kefu_factset *out, const kefu_facts_query 
 {
 	kefu_buf sql = KEFU_BUF_INIT;
 	sqlite3_stmt *st = NULL;
+	size_t first = out->n;
 	int rc, error = 0;
 
 	kefu_buf_puts(&sql,
@@ -1943,17 +1958,12 @@ int kefu_index_facts(kefu_index *idx, kefu_factset *out, const kefu_facts_query 
 	if (q->open_only)
 		kefu_buf_puts(&sql, " AND f.is_open = 1");
 	if (q->to)
-		/* Through facts_updated and facts_open: as an OR the planner
-		 * scans the whole table (48 MB at 100,000 tickets) for the few
-		 * thousand a report needs. */
-		kefu_buf_puts(&sql, " AND f.created_at < ?3 AND f.id IN (SELECT id FROM facts WHERE updated_at >= ?2"
-		                    " UNION ALL SELECT id FROM facts WHERE is_open = 1)");
-	kefu_buf_puts(&sql, " ORDER BY f.id");
-	/* Pages copied, not mapped: a report's rows (11,400 of 100,000
-	 * tickets) lie on 88 % of the table's pages, and mapping them cost
-	 * more in page faults and their teardown at exit than copying them
-	 * through the 2 MB page cache (weekly report 59-68 -> 52-54 ms, peak
-	 * RSS 105 -> 18 MB). The full list keeps the mapping: it reads its
+		/* The tail of the table (its order says why); in id order the
+		 * planner would walk facts_id through every ticket. */
+		kefu_buf_puts(&sql, " AND f.recent >= ?2 AND f.created_at < ?3");
+	/* Pages copied, not mapped: mapping a report's pages cost more in
+	 * page faults and their teardown at exit than copying them through
+	 * the 2 MB page cache. The full list keeps the mapping: it reads its
 	 * covering index twice, in order. */
 	sqlite3_exec(idx->db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
 	if (sqlite3_prepare_v2(idx->db, sql.ptr, -1, &st, NULL) != SQLITE_OK) {
@@ -1985,6 +1995,8 @@ int kefu_index_facts(kefu_index *idx, kefu_factset *out, const kefu_facts_query 
 	}
 	if (rc != SQLITE_DONE)
 		error = db_fail(idx, "facts");
+	else
+		kefu_factset_sort(out, first);
 done:
 	sqlite3_finalize(st);
 	/* As open_db set it; a failure leaves reads copied, no more. */

@@ -306,6 +306,19 @@ int kefu_factset_add_stored(kefu_factset *set, const kefu_facts *src, const char
 	return 0;
 }
 
+static int facts_id_cmp(const void *a, const void *b)
+{
+	return strcmp(((const kefu_facts *)a)->id, ((const kefu_facts *)b)->id);
+}
+
+void kefu_factset_sort(kefu_factset *set, size_t from)
+{
+	if (set->prep)
+		prep_free(set); /* it holds positions in the set */
+	if (from < set->n)
+		qsort(set->items + from, set->n - from, sizeof(*set->items), facts_id_cmp);
+}
+
 char kefu_facts_state_at(const kefu_facts *f, int64_t t)
 {
 	char state = 0;

@@ -196,6 +196,99 @@ START_TEST(a_cursor_walks_the_rows_twice_with_the_clocks_of_the_pages)
 }
 END_TEST
 
+/* The ids of the facts a report of [from, to) would read, in order. */
+static void facts_ids(kefu_desk *d, kefu_buf *out, const char *customer, const char *from)
+{
+	kefu_factset set;
+	kefu_facts_query q = {customer, 0, 0, 0};
+	ck_assert_int_eq(kefu_time_parse_iso(&q.from, from), 0);
+	ck_assert_int_eq(kefu_time_parse_iso(&q.to, "2027-01-01T00:00:00Z"), 0);
+	kefu_factset_init(&set);
+	ck_assert_int_eq(kefu_index_refresh(kefu_desk_index(d), NULL), 0);
+	ck_assert_msg(kefu_index_facts(kefu_desk_index(d), &set, &q) == 0, "%s", kefu_error_last());
+	kefu_buf_clear(out);
+	for (size_t i = 0; i < set.n; i++)
+		kefu_buf_printf(out, "%s ", set.items[i].id);
+	kefu_factset_release(&set);
+}
+
+static void set_now(const char *t)
+{
+	setenv("KEFU_NOW", t, 1);
+}
+
+/* A report reads the tickets open or changed since its start: the tail
+ * of a table kept in that order, which a ticket's changes move it along
+ * (closed, reopened, commented while open), in id order all the same. */
+START_TEST(a_report_reads_the_tickets_open_or_changed_since_its_start)
+{
+	kefu_desk *d;
+	kefu_buf got = KEFU_BUF_INIT, want = KEFU_BUF_INIT;
+	char id[4][KEFU_ID_MAX];
+	const char *ids[4];
+	kefu_action resolve = {.kind = KEFU_EV_STATUS, .value = "resolved"};
+	kefu_action reopen = {.kind = KEFU_EV_REOPEN, .text = "again"};
+	kefu_action note = {.kind = KEFU_EV_COMMENT, .text = "still looking"};
+
+	set_now("2026-01-05T00:00:00Z");
+	d = make_desk(4);
+	{
+		kefu_rows all;
+		kefu_query q = {0};
+		q.status = "all";
+		q.sort = "id";
+		ck_assert_int_eq(kefu_index_query(kefu_desk_index(d), &all, &q), 0);
+		ck_assert_int_eq(all.n, 4);
+		for (size_t i = 0; i < 4; i++)
+			snprintf(id[i], sizeof(id[i]), "%s", all.rows[i].id);
+		kefu_rows_free(&all);
+	}
+	for (int i = 0; i < 4; i++)
+		ids[i] = id[i];
+	set_now("2026-01-05T01:00:00Z");
+	ck_assert_int_eq(kefu_desk_apply(d, ids[0], &resolve, 1, NULL), 0);
+	ck_assert_int_eq(kefu_desk_apply(d, ids[1], &resolve, 1, NULL), 0);
+	set_now("2026-02-04T00:00:00Z");
+	ck_assert_int_eq(kefu_desk_apply(d, ids[2], &resolve, 1, NULL), 0);
+	set_now("2026-02-04T01:00:00Z");
+	ck_assert_int_eq(kefu_desk_apply(d, ids[3], &note, 1, NULL), 0);
+
+	facts_ids(d, &got, NULL, "2026-01-15T00:00:00Z");
+	kefu_buf_printf(&want, "%s %s ", ids[2], ids[3]);
+	ck_assert_str_eq(got.ptr, want.ptr);
+	facts_ids(d, &got, NULL, "2026-01-01T00:00:00Z");
+	kefu_buf_clear(&want);
+	kefu_buf_printf(&want, "%s %s %s %s ", ids[0], ids[1], ids[2], ids[3]);
+	ck_assert_str_eq(got.ptr, want.ptr);
+
+	/* Reopened: open again, so read by every report from then on. */
+	set_now("2026-02-14T00:00:00Z");
+	ck_assert_int_eq(kefu_desk_apply(d, ids[0], &reopen, 1, NULL), 0);
+	ck_assert_int_eq(kefu_desk_close(d), 0);
+	ck_assert_int_eq(kefu_desk_open(&d, fixture_path("desk"), ignore, NULL), 0);
+	facts_ids(d, &got, NULL, "2026-02-10T00:00:00Z");
+	kefu_buf_clear(&want);
+	kefu_buf_printf(&want, "%s %s ", ids[0], ids[3]);
+	ck_assert_str_eq(got.ptr, want.ptr);
+	/* One customer's: tickets 0 and 2 are huaxin's. */
+	facts_ids(d, &got, "huaxin", "2026-01-15T00:00:00Z");
+	kefu_buf_clear(&want);
+	kefu_buf_printf(&want, "%s %s ", ids[0], ids[2]);
+	ck_assert_str_eq(got.ptr, want.ptr);
+
+	/* Rebuilt from nothing, the same rows. */
+	ck_assert_int_eq(kefu_desk_close(d), 0);
+	ck_assert_int_eq(fixture_sh(NULL, 1, "rm -r desk/.git/kefu"), 0);
+	ck_assert_int_eq(kefu_desk_open(&d, fixture_path("desk"), ignore, NULL), 0);
+	facts_ids(d, &got, "huaxin", "2026-01-15T00:00:00Z");
+	ck_assert_str_eq(got.ptr, want.ptr);
+	ck_assert_int_eq(kefu_desk_close(d), 0);
+	set_now(FIXTURE_NOW);
+	kefu_buf_release(&got);
+	kefu_buf_release(&want);
+}
+END_TEST
+
 Suite *index_suite(void)
 {
 	Suite *s = suite_create("index");
@@ -206,6 +299,7 @@ Suite *index_suite(void)
 	tcase_add_test(tc, the_queue_filter_matches_any_shown_field_in_any_case);
 	tcase_add_test(tc, a_position_outside_the_view_is_not_found);
 	tcase_add_test(tc, a_cursor_walks_the_rows_twice_with_the_clocks_of_the_pages);
+	tcase_add_test(tc, a_report_reads_the_tickets_open_or_changed_since_its_start);
 	suite_add_tcase(s, tc);
 	return s;
 }
