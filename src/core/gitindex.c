@@ -43,6 +43,7 @@
 #include "gitindex.h"
 #include "kefu/buf.h"
 #include "kefu/error.h"
+#include "kefu/io.h"
 #include "kefu/xalloc.h"
 
 #define HEADER 12
@@ -194,18 +195,10 @@ static size_t entry_at(const unsigned char *p, const unsigned char *end, unsigne
 
 static int write_all(int fd, SHA_CTX *md, const void *p, size_t n)
 {
-	const char *c = p;
 	if (md)
 		SHA1_Update(md, p, n);
-	while (n) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return kefu_error_set(KEFU_ERROR, "cannot write git's index: %s", strerror(errno));
-		c += w;
-		n -= (size_t)w;
-	}
+	if (kefu_write_all(fd, p, n) < 0)
+		return kefu_error_set(KEFU_ERROR, "cannot write git's index: %s", strerror(errno));
 	return 0;
 }
 

@@ -33,6 +33,7 @@
 #include "gittree.h"
 #include "kefu/buf.h"
 #include "kefu/error.h"
+#include "kefu/io.h"
 #include "kefu/xalloc.h"
 
 #define ID_LEN 20
@@ -195,17 +196,9 @@ static int write_loose(const git_oid *id, const char *objdir, const unsigned cha
 		error = write_error("write", tmp.ptr);
 		goto done;
 	}
-	for (size_t at = 0; at < zs.total_out;) {
-		ssize_t n = write(fd, z + at, zs.total_out - at);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = ENOSPC;
-			error = write_error("write", tmp.ptr);
-			goto done;
-		}
-		at += (size_t)n;
+	if (kefu_write_all(fd, z, zs.total_out) < 0) {
+		error = write_error("write", tmp.ptr);
+		goto done;
 	}
 	/* Read-only, as git leaves its objects. */
 	if (fchmod(fd, 0444) < 0 || close(fd) < 0) {

@@ -24,6 +24,7 @@
 #include "gittree.h"
 #include "kefu/datetime.h"
 #include "kefu/error.h"
+#include "kefu/io.h"
 #include "kefu/store.h"
 #include "kefu/xalloc.h"
 
@@ -33,6 +34,7 @@ struct kefu_store {
 	char *workdir;
 	char *gitdir; /* without trailing slash */
 	char *kefudir;
+	char *objdir; /* <gitdir>/objects */
 	kefu_notice_cb notice;
 	void *payload;
 	/* kefu_store_defer_git_index: the paths of a commit whose entries
@@ -368,7 +370,6 @@ static int write_atomic(const char *full, const char *data, size_t len)
 {
 	char tmp[4096], *dir = kefu_xstrdup(full);
 	int fd = -1, error = 0;
-	size_t off = 0;
 
 	if ((error = mkdir_p(dirname(dir))) < 0)
 		goto done;
@@ -378,16 +379,9 @@ static int write_atomic(const char *full, const char *data, size_t len)
 		error = kefu_error_set(KEFU_ERROR, "cannot write '%s': %s", tmp, strerror(errno));
 		goto done;
 	}
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			error = kefu_error_set(KEFU_ERROR, "cannot write '%s': %s", tmp,
-			                       n < 0 ? strerror(errno) : "short write");
-			goto done;
-		}
-		off += (size_t)n;
+	if (kefu_write_all(fd, data, len) < 0) {
+		error = kefu_error_set(KEFU_ERROR, "cannot write '%s': %s", tmp, strerror(errno));
+		goto done;
 	}
 	if (fsync(fd) < 0) {
 		error = kefu_error_set(KEFU_ERROR, "cannot sync '%s': %s", tmp, strerror(errno));
@@ -492,6 +486,8 @@ int kefu_store_open(kefu_store **out, const char *path, kefu_notice_cb cb,
 	s->gitdir = kefu_xstrdup(dir.ptr);
 	kefu_buf_puts(&dir, "/kefu");
 	s->kefudir = kefu_buf_detach(&dir);
+	kefu_buf_printf(&dir, "%s/objects", s->gitdir);
+	s->objdir = kefu_buf_detach(&dir);
 	if ((error = mkdir_p(s->kefudir)) < 0)
 		goto fail;
 	if ((error = recover(s)) < 0)
@@ -524,6 +520,7 @@ void kefu_store_free(kefu_store *s)
 	free(s->workdir);
 	free(s->gitdir);
 	free(s->kefudir);
+	free(s->objdir);
 	free(s);
 	git_libgit2_shutdown();
 }
@@ -707,12 +704,7 @@ int kefu_store_reader_new(kefu_store_reader **out, kefu_store *s)
 		kefu_store_reader_free(r);
 		return git_fail(error, "cannot open the object database");
 	}
-	{
-		kefu_buf objects = KEFU_BUF_INIT;
-		kefu_buf_printf(&objects, "%s/objects", s->gitdir);
-		kefu_gitpack_open(&r->pack, objects.ptr);
-		kefu_buf_release(&objects);
-	}
+	kefu_gitpack_open(&r->pack, s->objdir);
 	*out = r;
 	return 0;
 }
@@ -1246,7 +1238,6 @@ int kefu_txn_commit(kefu_txn *t, const char *message, char *commit_hex)
 	git_tree_update *ups = NULL;
 	git_oid tree_id, commit_id;
 	char **paths = NULL, journal[4096];
-	kefu_buf objdir = KEFU_BUF_INIT;
 	int error = 0;
 
 	if (!t->nfiles)
@@ -1298,8 +1289,7 @@ int kefu_txn_commit(kefu_txn *t, const char *message, char *commit_hex)
 		if ((error = write_atomic(full, t->files[i].data, t->files[i].len)) < 0)
 			goto done;
 	}
-	kefu_buf_printf(&objdir, "%s/objects", s->gitdir);
-	if ((error = kefu_gittree_update(&tree_id, s->repo, t->bulk ? NULL : objdir.ptr, git_tree_id(base), ups,
+	if ((error = kefu_gittree_update(&tree_id, s->repo, t->bulk ? NULL : s->objdir, git_tree_id(base), ups,
 	                                 t->nfiles)) < 0)
 		goto done;
 	if ((error = git_tree_lookup(&tree, s->repo, &tree_id)) < 0) {
@@ -1332,7 +1322,6 @@ int kefu_txn_commit(kefu_txn *t, const char *message, char *commit_hex)
 done:
 	free(ups);
 	free(paths);
-	kefu_buf_release(&objdir);
 	git_tree_free(tree);
 	git_tree_free(base);
 	git_commit_free(parent);
