@@ -286,15 +286,16 @@ static void write_stamp(const char *stamp, const struct stat *st, const unsigned
  * index before it was replaced holds it. Linux grants a write lease only
  * to the sole opener of a file, so taking one (and dropping it at once)
  * asks exactly that. Anything else about it (gone, another link, not
- * ours to lease) and it is let go: the update writes a new file. */
-static int open_spare(const char *spare)
+ * ours to lease, on another file system than the index) and it is let
+ * go: the update writes a new file. */
+static int open_spare(const char *spare, dev_t dev)
 {
 	struct stat st;
 	int fd;
 
 	if (!spare || (fd = open(spare, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -1;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 && st.st_dev == dev &&
 	    fcntl(fd, F_SETLEASE, F_WRLCK) == 0) {
 		fcntl(fd, F_SETLEASE, F_UNLCK);
 		return fd;
@@ -462,7 +463,7 @@ int kefu_gitindex_update(const char *gitdir, const char *workdir, const char *st
 	}
 	locked = 1;
 	/* The new file: the spare written over, else the lock file itself. */
-	wfd = open_spare(stamp ? spare : NULL);
+	wfd = open_spare(stamp ? spare : NULL, ist.st_dev);
 	if (wfd < 0) {
 		wfd = lfd;
 		lfd = -1;
@@ -505,6 +506,7 @@ int kefu_gitindex_update(const char *gitdir, const char *workdir, const char *st
 		lfd = -1;
 		if (rename(spare, lpath) < 0) {
 			error = kefu_error_set(KEFU_ERROR, "cannot write git's index: %s", strerror(errno));
+			unlink(spare); /* the next update writes a new file */
 			goto done;
 		}
 	}
