@@ -267,7 +267,7 @@ START_TEST(a_report_reads_the_tickets_open_or_changed_since_its_start)
 	/* Reopened: open again, so read by every report from then on. */
 	set_now("2026-02-14T00:00:00Z");
 	ck_assert_int_eq(kefu_desk_apply(d, ids[0], &reopen, 1, NULL), 0);
-	ck_assert_int_eq(kefu_desk_close(d), 0);
+	kefu_desk_free(d);
 	ck_assert_int_eq(kefu_desk_open(&d, fixture_path("desk"), ignore, NULL), 0);
 	facts_ids(d, &got, NULL, "2026-02-10T00:00:00Z");
 	kefu_buf_clear(&want);
@@ -283,12 +283,12 @@ START_TEST(a_report_reads_the_tickets_open_or_changed_since_its_start)
 	ck_assert_int_gt(want.size, 0);
 
 	/* Rebuilt from nothing, the same rows. */
-	ck_assert_int_eq(kefu_desk_close(d), 0);
+	kefu_desk_free(d);
 	ck_assert_int_eq(fixture_sh(NULL, 1, "rm -r desk/.git/kefu"), 0);
 	ck_assert_int_eq(kefu_desk_open(&d, fixture_path("desk"), ignore, NULL), 0);
 	facts_ids(d, &got, "huaxin", "2026-01-15T00:00:00Z");
 	ck_assert_str_eq(got.ptr, want.ptr);
-	ck_assert_int_eq(kefu_desk_close(d), 0);
+	kefu_desk_free(d);
 	set_now(FIXTURE_NOW);
 	kefu_buf_release(&got);
 	kefu_buf_release(&want);
