@@ -146,6 +146,13 @@ static int prepare(kefu_index *idx, sqlite3_stmt **st, const char *sql)
 	return 0;
 }
 
+/* Every column of a facts row but its key, numbered as put_facts. */
+#define FACTS_SET                                                                             \
+	"path = ?2, customer = ?3, type = ?4, priority = ?5, assignee = ?6, status = ?7,"    \
+	" is_open = ?8, title = ?9, tags = ?10, links = ?11, flags = ?12, created_at = ?13," \
+	" updated_at = ?14, first_response_at = ?15, escalated_at = ?16, rated_at = ?17,"    \
+	" rating = ?18, reopen_count = ?19, minutes = ?20, spans = ?21, work = ?22"
+
 static int prepare_all(kefu_index *idx)
 {
 	int error;
@@ -176,17 +183,9 @@ static int prepare_all(kefu_index *idx)
 	    /* In place while the row keeps its place (an open ticket's), else
 	     * moved to it. */
 	    (error = prepare(idx, &idx->upd_facts,
-		"UPDATE facts SET path = ?2, customer = ?3, type = ?4, priority = ?5, assignee = ?6,"
-		" status = ?7, is_open = ?8, title = ?9, tags = ?10, links = ?11, flags = ?12,"
-		" created_at = ?13, updated_at = ?14, first_response_at = ?15, escalated_at = ?16,"
-		" rated_at = ?17, rating = ?18, reopen_count = ?19, minutes = ?20, spans = ?21,"
-		" work = ?22 WHERE id = ?1 AND recent = ?23")) < 0 ||
+		"UPDATE facts SET " FACTS_SET " WHERE id = ?1 AND recent = ?23")) < 0 ||
 	    (error = prepare(idx, &idx->move_facts,
-		"UPDATE facts SET path = ?2, customer = ?3, type = ?4, priority = ?5, assignee = ?6,"
-		" status = ?7, is_open = ?8, title = ?9, tags = ?10, links = ?11, flags = ?12,"
-		" created_at = ?13, updated_at = ?14, first_response_at = ?15, escalated_at = ?16,"
-		" rated_at = ?17, rating = ?18, reopen_count = ?19, minutes = ?20, spans = ?21,"
-		" work = ?22, recent = ?23 WHERE id = ?1")) < 0)
+		"UPDATE facts SET " FACTS_SET ", recent = ?23 WHERE id = ?1")) < 0)
 		return error;
 	return 0;
 }
@@ -440,7 +439,7 @@ static int put_ticket(kefu_index *idx, const struct row *r)
 static void bind_facts(sqlite3_stmt *st, const struct row *r)
 {
 	const kefu_facts *f = &r->set.items[0];
-	int c = 1;
+	int open = kefu_status_is_open(f->status), c = 1;
 
 	bind_str(st, c++, f->id);
 	bind_str(st, c++, r->path);
@@ -449,7 +448,7 @@ static void bind_facts(sqlite3_stmt *st, const struct row *r)
 	bind_str(st, c++, f->priority);
 	bind_str(st, c++, f->assignee);
 	bind_str(st, c++, f->status);
-	sqlite3_bind_int(st, c++, kefu_status_is_open(f->status));
+	sqlite3_bind_int(st, c++, open);
 	bind_str(st, c++, f->title);
 	bind_str(st, c++, f->tags);
 	bind_str(st, c++, f->links);
@@ -466,7 +465,7 @@ static void bind_facts(sqlite3_stmt *st, const struct row *r)
 	sqlite3_bind_int(st, c++, f->minutes);
 	bind_str(st, c++, r->spans.ptr);
 	bind_str(st, c++, r->work.ptr);
-	sqlite3_bind_int64(st, c++, kefu_status_is_open(f->status) ? INT64_MAX : f->updated_at);
+	sqlite3_bind_int64(st, c++, open ? INT64_MAX : f->updated_at); /* recent */
 }
 
 static int put_facts(kefu_index *idx, const struct row *r)
