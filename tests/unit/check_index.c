@@ -249,16 +249,17 @@ START_TEST(a_report_reads_the_tickets_open_or_changed_since_its_start)
 	for (int i = 0; i < 4; i++)
 		ids[i] = id[i];
 	set_now("2026-01-05T01:00:00Z");
-	ck_assert_int_eq(kefu_desk_apply(d, ids[0], &resolve, 1, NULL), 0);
 	ck_assert_int_eq(kefu_desk_apply(d, ids[1], &resolve, 1, NULL), 0);
-	set_now("2026-02-04T00:00:00Z");
 	ck_assert_int_eq(kefu_desk_apply(d, ids[2], &resolve, 1, NULL), 0);
+	set_now("2026-02-04T00:00:00Z");
+	ck_assert_int_eq(kefu_desk_apply(d, ids[0], &resolve, 1, NULL), 0);
 	set_now("2026-02-04T01:00:00Z");
 	ck_assert_int_eq(kefu_desk_apply(d, ids[3], &note, 1, NULL), 0);
 
 	facts_ids(d, &got, NULL, "2026-01-15T00:00:00Z");
-	kefu_buf_printf(&want, "%s %s ", ids[2], ids[3]);
+	kefu_buf_printf(&want, "%s %s ", ids[0], ids[3]);
 	ck_assert_str_eq(got.ptr, want.ptr);
+	/* The table holds them as 1, 2, 0, 3; the set comes in id order. */
 	facts_ids(d, &got, NULL, "2026-01-01T00:00:00Z");
 	kefu_buf_clear(&want);
 	kefu_buf_printf(&want, "%s %s %s %s ", ids[0], ids[1], ids[2], ids[3]);
@@ -273,11 +274,11 @@ START_TEST(a_report_reads_the_tickets_open_or_changed_since_its_start)
 	kefu_buf_clear(&want);
 	kefu_buf_printf(&want, "%s %s ", ids[0], ids[3]);
 	ck_assert_str_eq(got.ptr, want.ptr);
-	/* One customer's: of tickets 0, 2 and 3, huaxin's. */
-	facts_ids(d, &got, "huaxin", "2026-01-15T00:00:00Z");
+	/* One customer's: huaxin's two, in id order. */
+	facts_ids(d, &got, "huaxin", "2026-01-01T00:00:00Z");
 	kefu_buf_clear(&want);
 	for (int i = 0; i < 4; i++)
-		if (i != 1 && huaxin[i])
+		if (huaxin[i])
 			kefu_buf_printf(&want, "%s ", ids[i]);
 	ck_assert_str_eq(got.ptr, want.ptr);
 	ck_assert_int_gt(want.size, 0);
@@ -286,7 +287,7 @@ START_TEST(a_report_reads_the_tickets_open_or_changed_since_its_start)
 	kefu_desk_free(d);
 	ck_assert_int_eq(fixture_sh(NULL, 1, "rm -r desk/.git/kefu"), 0);
 	ck_assert_int_eq(kefu_desk_open(&d, fixture_path("desk"), ignore, NULL), 0);
-	facts_ids(d, &got, "huaxin", "2026-01-15T00:00:00Z");
+	facts_ids(d, &got, "huaxin", "2026-01-01T00:00:00Z");
 	ck_assert_str_eq(got.ptr, want.ptr);
 	kefu_desk_free(d);
 	set_now(FIXTURE_NOW);
