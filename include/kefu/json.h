@@ -20,6 +20,13 @@
  * *out: caller frees with cJSON_Delete. */
 int kefu_json_parse(cJSON **out, const char *data, size_t len, const char *path);
 
+/* Between begin and end this thread's cJSON trees take their memory
+ * from a few blocks, freed at the outermost end, instead of a malloc and
+ * a free per value: for parsing in bulk. Scopes nest; every tree made
+ * inside one must be deleted (or dropped) before its outermost end. */
+void kefu_json_scope_begin(void);
+void kefu_json_scope_end(void);
+
 /* The two halves of the text checks, for the tests that hold them to
  * each other: the one-pass scan (1: none of the problems, *escapes: a
  * string holds a \u escape) and the checks one by one (the first

@@ -696,8 +696,9 @@ int kefu_ticket_parse(kefu_ticket **out, const char *data, size_t len,
 	size_t idx = 0;
 
 	*out = NULL;
+	kefu_json_scope_begin(); /* root is deleted at done */
 	if ((error = kefu_json_parse(&root, data, len, path)) < 0)
-		return error;
+		goto done;
 	if (!cJSON_IsObject(root)) {
 		error = kefu_error_set(KEFU_EBADDATA, "cannot load '%s': not a JSON object", path);
 		goto done;
@@ -757,6 +758,7 @@ int kefu_ticket_parse(kefu_ticket **out, const char *data, size_t len,
 done:
 	kefu_ticket_free(t);
 	cJSON_Delete(root);
+	kefu_json_scope_end();
 	return error;
 }
 

@@ -412,6 +412,43 @@ START_TEST(durations_and_dates_parse_strictly)
 }
 END_TEST
 
+/* Trees made in a scope come from its blocks: a big one spans many, a
+ * tree made outside is freed by malloc's free inside, scopes nest, and a
+ * ticket parsed in a scope keeps nothing of it (asan checks the rest). */
+START_TEST(json_scopes_hold_whole_trees_and_nest)
+{
+	kefu_buf big = KEFU_BUF_INIT, out = KEFU_BUF_INIT;
+	cJSON *outside = cJSON_CreateString("made outside"), *root = NULL;
+	kefu_ticket *t = sample(), *u = NULL;
+
+	kefu_buf_puts(&big, "[");
+	for (int i = 0; i < 20000; i++)
+		kefu_buf_printf(&big, "%s{\"n\": %d, \"s\": \"%08d 工单\"}", i ? "," : "", i, i);
+	kefu_buf_puts(&big, "]");
+	kefu_json_scope_begin();
+	cJSON_Delete(outside);
+	kefu_json_scope_begin();
+	ck_assert_int_eq(kefu_json_parse(&root, big.ptr, big.size, "big.json"), 0);
+	kefu_json_scope_end(); /* inner: the tree lives on */
+	ck_assert_int_eq(cJSON_GetArraySize(root), 20000);
+	ck_assert_str_eq(cJSON_GetArrayItem(root, 19999)->child->next->valuestring, "00019999 工单");
+	cJSON_Delete(root);
+	kefu_ticket_format(&out, t);
+	ck_assert_int_eq(kefu_ticket_parse(&u, out.ptr, out.size, "tickets/mf/T0b7k2q9x4mf.json"), 0);
+	kefu_json_scope_end();
+	kefu_json_scope_end(); /* one too many: nothing happens */
+	ck_assert_str_eq(u->title, t->title);
+	ck_assert_int_eq((int)u->nevents, (int)t->nevents);
+	/* Outside a scope, malloc and free as before. */
+	ck_assert_int_eq(kefu_json_parse(&root, big.ptr, big.size, "big.json"), 0);
+	cJSON_Delete(root);
+	kefu_ticket_free(t);
+	kefu_ticket_free(u);
+	kefu_buf_release(&big);
+	kefu_buf_release(&out);
+}
+END_TEST
+
 Suite *ticket_suite(void)
 {
 	Suite *s = suite_create("ticket");
@@ -427,6 +464,7 @@ Suite *ticket_suite(void)
 	tcase_add_test(tc, first_response_ignores_notes_and_customer_messages);
 	tcase_add_test(tc, moving_to_another_customer_drops_the_old_branch_and_contact);
 	tcase_add_test(tc, durations_and_dates_parse_strictly);
+	tcase_add_test(tc, json_scopes_hold_whole_trees_and_nest);
 	suite_add_tcase(s, tc);
 	return s;
 }
