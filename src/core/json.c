@@ -257,6 +257,16 @@ static size_t utf8_seq(const unsigned char *s, size_t len)
 	return n;
 }
 
+/* utf8_seq(), quicker for most of a Chinese desk: three bytes led by
+ * E1-EC or EE-EF, which no overlong form or surrogate can start. */
+static inline size_t utf8_len(const unsigned char *s, size_t len)
+{
+	if (len >= 3 && s[0] >= 0xe1 && s[0] != 0xed && s[0] <= 0xef && (s[1] & 0xc0) == 0x80 &&
+	    (s[2] & 0xc0) == 0x80)
+		return 3;
+	return utf8_seq(s, len);
+}
+
 static int is_marker(const char *s, size_t left)
 {
 	return left >= 7 && (s[0] == '<' || s[0] == '>' || s[0] == '=') &&
@@ -280,20 +290,29 @@ static int text_clean(const char *data, size_t len, int *escapes)
 	while (i < len) {
 		unsigned char c = s[i];
 		if (c >= 0x80) {
-			size_t n = utf8_seq(s + i, len - i);
+			size_t n = utf8_len(s + i, len - i);
 			if (!n)
 				return 0;
 			i += n;
 			continue;
 		}
 		if (in_str) {
-			/* The plain bytes of a string, most of the file. */
-			while (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && ++i < len)
+			/* The plain bytes and characters of a string, most of
+			 * the file, without leaving this loop. */
+			for (;;) {
+				while (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && ++i < len)
+					c = s[i];
+				if (i >= len || c < 0x80)
+					break;
+				size_t n = utf8_len(s + i, len - i);
+				if (!n)
+					return 0;
+				if ((i += n) >= len)
+					break;
 				c = s[i];
+			}
 			if (i >= len)
 				break;
-			if (c >= 0x80)
-				continue;
 			if (c == '"') {
 				in_str = 0;
 			} else if (c == '\\') {

@@ -278,6 +278,9 @@ START_TEST(load_rejects_malformed_files_with_a_clear_message)
 	expect_bad_edit("\"mood\":\"calm\"", "\"title\":\"calm\"", "duplicate key 'title'");
 	expect_bad_edit("  ]\n}\n", "  ]\n}\n{}", "trailing garbage");
 	expect_bad_edit("\"kind\":\"teleport\"", "\"kind\":\"rate\",\"score\":\"five\"", "'score' must be a whole number");
+	/* Two members of the wrong type: the first of the typed table is named, not the first in the file. */
+	expect_bad_edit("\"kind\":\"teleport\"", "\"kind\":\"comment\",\"text\":\"t\",\"title\":1,\"customer\":2",
+	                "'title' must be a string");
 	expect_bad_edit("\"kind\":\"teleport\"", "\"kind\":\"status\",\"value\":\"lost\"", "unknown status 'lost'");
 	expect_bad_edit("\"kind\":\"teleport\"", "\"kind\":\"comment\"", "lacks 'text'");
 	expect_bad_edit("\"id\": \"T0b7k2q9x4mf\"", "\"id\": \"T0b7k2q9x4zz\"", "does not match the file name");
