@@ -6,10 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <unistd.h>
-
 #include "cli.h"
 #include "kefu/error.h"
+#include "kefu/progress.h"
 #include "kefu/ui/ui.h"
 #include "kefu/sync.h"
 
@@ -125,6 +124,17 @@ static int cmd_version(kefu_cli *cli)
 	return 0;
 }
 
+/* A long job's progress on the terminal, as git shows it. */
+static void show_progress(const char *title, size_t done, size_t total, kefu_progress_state state,
+                          void *payload)
+{
+	unsigned pct = total ? (unsigned)(done * 100 / total) : 100;
+
+	(void)payload;
+	fprintf(stderr, "\r%s: %3u%% (%zu/%zu)%s", title, pct, done, total,
+	        state == KEFU_PROGRESS_DONE ? ", done.\n" : state == KEFU_PROGRESS_STOPPED ? "\n" : "");
+}
+
 int main(int argc, char **argv)
 {
 	kefu_cli cli = {0};
@@ -134,6 +144,8 @@ int main(int argc, char **argv)
 	int i = 1, bench_exit = 0;
 
 	setlocale(LC_ALL, "");
+	if (isatty(STDERR_FILENO))
+		kefu_progress_set(show_progress, NULL);
 	/* Plain git runs this binary as the desk's merge driver. */
 	{
 		char exe[4096];

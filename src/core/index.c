@@ -14,6 +14,7 @@
 #include "kefu/customer.h"
 #include "kefu/error.h"
 #include "kefu/index.h"
+#include "kefu/progress.h"
 #include "kefu/xalloc.h"
 #include "kb_index.h"
 
@@ -768,14 +769,17 @@ static void jobs_release(struct build *b)
 }
 
 /* Read, parse and write the ticket files of b->jobs (in id order), on
- * worker threads when there is more than a chunk. meanwhile (may be
- * NULL) runs on this thread once the workers have started. */
-static int write_jobs(kefu_index *idx, struct build *b0, int (*meanwhile)(void *), void *payload)
+ * worker threads when there is more than a chunk, reporting progress
+ * under title. meanwhile (may be NULL) runs on this thread once the
+ * workers have started. */
+static int write_jobs(kefu_index *idx, struct build *b0, const char *title, int (*meanwhile)(void *),
+                      void *payload)
 {
 	struct build b = *b0;
 	struct worker w[MAX_WORKERS];
 	kefu_store_reader *own = NULL; /* the main thread's, without workers */
 	kefu_buf data = KEFU_BUF_INIT;
+	kefu_progress progress;
 	int nw = 0, want, error = 0;
 
 	if (b.n) /* jobs is NULL when there are none */
@@ -801,6 +805,7 @@ static int write_jobs(kefu_index *idx, struct build *b0, int (*meanwhile)(void *
 	if (!nw)
 		own = idx->reader;
 	kefu_error_clear(); /* no worker is fine: the main thread reads */
+	kefu_progress_begin(&progress, title, b.n);
 	if (meanwhile)
 		error = meanwhile(payload);
 	for (size_t c = 0; c < b.nchunks && !error; c++) {
@@ -821,7 +826,9 @@ static int write_jobs(kefu_index *idx, struct build *b0, int (*meanwhile)(void *
 		b.written = c + 1;
 		pthread_cond_broadcast(&b.cond);
 		pthread_mutex_unlock(&b.mu);
+		kefu_progress_update(&progress, (c + 1) * CHUNK < b.n ? (c + 1) * CHUNK : b.n);
 	}
+	kefu_progress_end(&progress, !error);
 	pthread_mutex_lock(&b.mu);
 	b.stop = 1;
 	pthread_cond_broadcast(&b.cond);
@@ -869,7 +876,7 @@ static int build_tickets(kefu_index *idx, const char *tree, struct refresh *r)
 	int error;
 
 	if ((error = kefu_store_diff(idx->store, NULL, tree, "tickets", on_new_ticket_file, &b)) == 0)
-		error = write_jobs(idx, &b, build_others, &o);
+		error = write_jobs(idx, &b, "Indexing tickets", build_others, &o);
 	r->changed += b.n;
 	jobs_release(&b);
 	return error;
@@ -976,7 +983,7 @@ static int catch_up(kefu_index *idx, const char *from, const char *to, const cha
 		}
 	}
 	b.n = keep;
-	if (error < 0 || (error = write_jobs(idx, &b, NULL, NULL)) < 0)
+	if (error < 0 || (error = write_jobs(idx, &b, "Updating the index", NULL, NULL)) < 0)
 		goto fail;
 	if (!one && ((error = kefu_store_diff(idx->store, from, to, "customers", on_customer_file, &r)) < 0 ||
 	             (error = kefu_store_diff(idx->store, from, to, "kb", on_kb_file, &r)) < 0 ||

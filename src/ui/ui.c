@@ -15,6 +15,7 @@
 #include "kefu/datetime.h"
 #include "kefu/editor.h"
 #include "kefu/error.h"
+#include "kefu/progress.h"
 #include "kefu/sync.h"
 #include "kefu/workflow.h"
 #include "kefu/ui/ui.h"
@@ -529,6 +530,9 @@ int kefu_ui_run(const char *desk_path, const char *theme_arg, int bench_exit)
 		set_escdelay(25);
 	initscr();
 	screen_up = 1;
+	/* The screen is curses' now: a long reload shows no progress line
+	 * across it (opening the desk above could). */
+	kefu_progress_set(NULL, NULL);
 	cbreak();
 	noecho();
 	nonl();

@@ -14,6 +14,7 @@
 #include "kefu/error.h"
 #include "kefu/index.h"
 #include "kefu/kb.h"
+#include "kefu/progress.h"
 #include "kefu/store.h"
 #include "kefu/ticket.h"
 
@@ -279,6 +280,91 @@ START_TEST(a_catch_up_of_many_changes_equals_a_rebuild)
 }
 END_TEST
 
+/* What a progress hook heard. */
+struct heard {
+	size_t calls, running, last_done, last_total;
+	int monotonic, state;
+	char title[64];
+};
+
+static void hear(const char *title, size_t done, size_t total, kefu_progress_state state, void *payload)
+{
+	struct heard *h = payload;
+	if (h->calls && done < h->last_done)
+		h->monotonic = 0;
+	h->calls++;
+	h->running += state == KEFU_PROGRESS_RUNNING;
+	h->last_done = done;
+	h->last_total = total;
+	h->state = (int)state;
+	snprintf(h->title, sizeof(h->title), "%s", title);
+}
+
+/* A build from nothing reports each chunk of tickets written, then its
+ * end; a catch-up reports under its own title. */
+START_TEST(builds_and_catch_ups_report_their_progress)
+{
+	kefu_desk *d = make_desk(150);
+	struct heard h = {.monotonic = 1};
+	kefu_buf path = KEFU_BUF_INIT;
+	char id[KEFU_ID_MAX];
+
+	kefu_desk_free(d);
+	kefu_buf_printf(&path, "%s/.git/kefu/index.db", fixture_path("desk"));
+	ck_assert_int_eq(unlink(path.ptr), 0);
+	setenv("KEFU_PROGRESS_DELAY_MS", "0", 1);
+	kefu_progress_set(hear, &h);
+	ck_assert_int_eq(kefu_desk_open(&d, fixture_path("desk"), ignore, NULL), 0);
+	/* 150 tickets in three chunks; the two broken files are problems. */
+	ck_assert_str_eq(h.title, "Indexing tickets");
+	ck_assert_uint_ge(h.running, 1);
+	ck_assert_uint_le(h.running, 3);
+	ck_assert_int_eq(h.monotonic, 1);
+	ck_assert_int_eq(h.state, KEFU_PROGRESS_DONE);
+	ck_assert_uint_eq(h.last_done, 150);
+	ck_assert_uint_eq(h.last_total, 150);
+
+	memset(&h, 0, sizeof(h));
+	kefu_new_ticket s = {.title = "After the build", .customer = "huaxin", .text = "新的工单"};
+	ck_assert_int_eq(kefu_desk_create(d, id, &s), 0);
+	ck_assert_int_eq(kefu_index_refresh(kefu_desk_index(d), NULL), 0);
+	ck_assert_str_eq(h.title, "Updating the index");
+	ck_assert_int_eq(h.state, KEFU_PROGRESS_DONE);
+	ck_assert_uint_eq(h.last_total, 1);
+
+	/* Not yet due: nothing is shown, not even the end. */
+	memset(&h, 0, sizeof(h));
+	setenv("KEFU_PROGRESS_DELAY_MS", "60000", 1);
+	kefu_progress p;
+	kefu_progress_begin(&p, "Waiting", 10);
+	kefu_progress_update(&p, 5);
+	kefu_progress_end(&p, 1);
+	ck_assert_uint_eq(h.calls, 0);
+	/* Due at once, then at most every 100 ms; a job cut short says
+	 * where it stopped. */
+	setenv("KEFU_PROGRESS_DELAY_MS", "0", 1);
+	kefu_progress_begin(&p, "Cut", 10);
+	kefu_progress_update(&p, 3);
+	kefu_progress_update(&p, 4);
+	kefu_progress_end(&p, 0);
+	ck_assert_uint_eq(h.calls, 2);
+	ck_assert_uint_eq(h.running, 1);
+	ck_assert_int_eq(h.state, KEFU_PROGRESS_STOPPED);
+	ck_assert_uint_eq(h.last_done, 4);
+	/* Without a hook, nothing to call. */
+	kefu_progress_set(NULL, NULL);
+	memset(&h, 0, sizeof(h));
+	kefu_progress_begin(&p, "Unheard", 1);
+	kefu_progress_update(&p, 1);
+	kefu_progress_end(&p, 1);
+	ck_assert_uint_eq(h.calls, 0);
+	unsetenv("KEFU_PROGRESS_DELAY_MS");
+
+	kefu_buf_release(&path);
+	kefu_desk_free(d);
+}
+END_TEST
+
 Suite *index_build_suite(void)
 {
 	Suite *s = suite_create("index_build");
@@ -288,6 +374,7 @@ Suite *index_build_suite(void)
 	tcase_add_test(tc, index_built_from_nothing_equals_the_index_caught_up_commit_by_commit);
 	tcase_add_test(tc, a_cold_start_builds_a_new_file_and_later_changes_catch_up);
 	tcase_add_test(tc, a_catch_up_of_many_changes_equals_a_rebuild);
+	tcase_add_test(tc, builds_and_catch_ups_report_their_progress);
 	suite_add_tcase(s, tc);
 	return s;
 }
