@@ -7,11 +7,13 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,6 +44,10 @@ struct kefu_store {
 	int defer;
 	char **pending;
 	size_t npending, apending;
+	/* maybe_gc: git's thresholds (0: not read yet) and the last git
+	 * gc started, to reap. */
+	int gc_auto, gc_packs;
+	pid_t gc_pid;
 };
 
 typedef struct staged {
@@ -506,10 +512,103 @@ static void drop_pending(kefu_store *s)
 	s->npending = 0;
 }
 
+/* --- housekeeping -------------------------------------------------------*/
+
+/* Entries of dir whose names pass want; -1 when it cannot be read. */
+static int count_entries(const char *dir, int (*want)(const char *name))
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += want(e->d_name);
+	closedir(d);
+	return n;
+}
+
+static int is_loose(const char *name)
+{
+	return strlen(name) == KEFU_OID_HEX - 3 && strspn(name, "0123456789abcdef") == KEFU_OID_HEX - 3;
+}
+
+static int is_pack(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 5 && !strcmp(name + n - 5, ".pack");
+}
+
+static void reap_gc(kefu_store *s)
+{
+	if (s->gc_pid > 0 && waitpid(s->gc_pid, NULL, WNOHANG) != 0)
+		s->gc_pid = 0;
+}
+
+/* Every change leaves loose objects (its blobs, trees and commit) and
+ * every fetch a pack. git's own commands then run "git gc --auto"; kefu's
+ * commits, made through libgit2, did not, and a desk of years of changes
+ * read slower and slower (each loose object is a file to open). After a
+ * commit, the test git makes (need_to_gc): more loose objects than
+ * gc.auto (6700), estimated from objects/17 (a 256th of them), or more
+ * packs than gc.autoPackLimit (50). Then "git gc --auto --quiet" starts
+ * in its own session, reading from and writing to nothing; git decides
+ * what to do under its own lock, and kefu waits for none of it. Without
+ * git on the PATH, or with gc.auto 0, nothing happens. */
+static void maybe_gc(kefu_store *s)
+{
+	char dir[4200];
+	int loose;
+
+	reap_gc(s);
+	if (!s->gc_auto) {
+		git_config *cfg = NULL;
+		int32_t v;
+		s->gc_auto = 6700;
+		s->gc_packs = 50;
+		if (git_repository_config_snapshot(&cfg, s->repo) == 0) {
+			if (git_config_get_int32(&v, cfg, "gc.auto") == 0)
+				s->gc_auto = v > 0 ? v : -1;
+			if (git_config_get_int32(&v, cfg, "gc.autopacklimit") == 0)
+				s->gc_packs = v > 0 ? v : -1;
+			git_config_free(cfg);
+		}
+		git_error_clear();
+	}
+	if (s->gc_auto < 0 || s->gc_pid > 0)
+		return;
+	snprintf(dir, sizeof(dir), "%s/17", s->objdir);
+	loose = count_entries(dir, is_loose);
+	if (loose <= (s->gc_auto + 255) / 256) {
+		snprintf(dir, sizeof(dir), "%s/pack", s->objdir);
+		if (s->gc_packs < 0 || count_entries(dir, is_pack) <= s->gc_packs)
+			return;
+	}
+
+	char *argv[] = {"git", "-C", s->workdir, "gc", "--auto", "--quiet", NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	extern char **environ;
+	pid_t pid;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+	for (int fd = 0; fd < 3; fd++)
+		posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", fd ? O_WRONLY : O_RDONLY, 0);
+	/* Its own session: a ^C meant for kefu does not reach it. */
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+	if (posix_spawnp(&pid, "git", &fa, &attr, argv, environ) == 0)
+		s->gc_pid = pid;
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+}
+
 void kefu_store_free(kefu_store *s)
 {
 	if (!s)
 		return;
+	reap_gc(s);
 	if (kefu_store_flush(s) < 0) {
 		/* The journal stays: the next open brings git's index in line. */
 		drop_pending(s);
@@ -1306,6 +1405,7 @@ int kefu_txn_commit(kefu_txn *t, const char *message, char *commit_hex)
 		git_oid_tostr(commit_hex, KEFU_OID_HEX, &commit_id);
 	if (t->bulk)
 		goto done;
+	maybe_gc(s);
 	if (s->defer) {
 		/* The lock and the journal stay until kefu_store_flush. */
 		for (size_t i = 0; i < t->nfiles; i++) {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <git2.h>
 #include <sqlite3.h>
 
 #include "fixture.h"
@@ -461,6 +462,68 @@ START_TEST(history_from_the_index_matches_a_full_walk)
 }
 END_TEST
 
+/* Packs in the desk, polled for up to ms milliseconds until there are
+ * at least want. */
+static int packs_within(int want, int ms)
+{
+	kefu_buf out = KEFU_BUF_INIT;
+	int n = 0;
+	for (int waited = 0;; waited += 50) {
+		kefu_buf_clear(&out);
+		fixture_sh(&out, 0, "ls desk/.git/objects/pack | grep -c '[.]pack$' || true");
+		n = atoi(out.ptr);
+		if (n >= want || waited >= ms)
+			break;
+		usleep(50 * 1000);
+	}
+	kefu_buf_release(&out);
+	return n;
+}
+
+/* Past gc.auto loose objects (estimated from objects/17, as git does) a
+ * commit starts "git gc --auto" in the background, which packs the
+ * desk; with gc.auto 0 it does not. */
+START_TEST(loose_objects_past_gc_auto_get_packed)
+{
+	kefu_desk *d = make_desk();
+	kefu_buf out = KEFU_BUF_INIT;
+	char id[KEFU_ID_MAX];
+	int found = 0;
+
+	/* Three loose objects in objects/17: more than gc.auto 20 allows
+	 * ((20 + 255) / 256 = 1 there). */
+	for (int i = 0; found < 3; i++) {
+		char text[64];
+		git_oid oid;
+		snprintf(text, sizeof(text), "kefu gc probe %d", i);
+		ck_assert_int_eq(git_odb_hash(&oid, text, strlen(text), GIT_OBJECT_BLOB), 0);
+		if (oid.id[0] != 0x17)
+			continue;
+		fixture_sh(&out, 0, "printf '%%s' '%s' | git -C desk hash-object -w --stdin", text);
+		found++;
+	}
+	ck_assert_int_eq(packs_within(0, 0), 0);
+	fixture_sh(&out, 0, "git -C desk config gc.auto 0");
+	kefu_desk_free(d);
+	d = open_desk();
+	new_ticket(d, id, "gc.auto 0: no gc");
+	ck_assert_int_eq(packs_within(1, 1000), 0);
+
+	fixture_sh(&out, 0, "git -C desk config gc.auto 20");
+	kefu_desk_free(d);
+	d = open_desk();
+	new_ticket(d, id, "past gc.auto");
+	ck_assert_int_ge(packs_within(1, 20000), 1);
+	/* Packed, the desk reads as before. */
+	kefu_ticket *t = NULL;
+	ck_assert_int_eq(kefu_desk_load(d, &t, id), 0);
+	ck_assert_str_eq(t->title, "past gc.auto");
+	kefu_ticket_free(t);
+	kefu_buf_release(&out);
+	kefu_desk_free(d);
+}
+END_TEST
+
 Suite *desk_suite(void)
 {
 	Suite *s = suite_create("desk");
@@ -479,6 +542,7 @@ Suite *desk_suite(void)
 	tcase_add_test(tc, a_live_lock_makes_writers_wait_then_give_up);
 	tcase_add_test(tc, broken_files_are_reported_and_the_rest_still_loads);
 	tcase_add_test(tc, history_from_the_index_matches_a_full_walk);
+	tcase_add_test(tc, loose_objects_past_gc_auto_get_packed);
 	suite_add_tcase(s, tc);
 	return s;
 }
