@@ -29,6 +29,8 @@ void kefu_buf_truncate(kefu_buf *b, size_t len);
 void kefu_buf_put(kefu_buf *b, const void *data, size_t len);
 void kefu_buf_puts(kefu_buf *b, const char *s);
 void kefu_buf_putc(kefu_buf *b, int c);
+/* v in decimal, as "%lld" prints it. */
+void kefu_buf_put_int(kefu_buf *b, long long v);
 void kefu_buf_printf(kefu_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void kefu_buf_vprintf(kefu_buf *b, const char *fmt, va_list ap);

@@ -82,6 +82,21 @@ void kefu_buf_putc(kefu_buf *b, int c)
 	b->ptr[b->size] = '\0';
 }
 
+void kefu_buf_put_int(kefu_buf *b, long long v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	/* Negative digits, so the smallest value needs no special case. */
+	long long n = v < 0 ? v : -v;
+
+	do {
+		*--p = (char)('0' - n % 10);
+		n /= 10;
+	} while (n);
+	if (v < 0)
+		*--p = '-';
+	kefu_buf_put(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 void kefu_buf_vprintf(kefu_buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;

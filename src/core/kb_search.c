@@ -1072,12 +1072,16 @@ int kefu_kb__forget_ticket(kefu_kb_ix **ix, sqlite3 *db, const char *path)
  * acknowledgements, which would match every ticket. */
 static void ticket_body(kefu_buf *body, const kefu_ticket *t)
 {
-	if (t->description)
-		kefu_buf_printf(body, "%s\n", t->description);
+	if (t->description) {
+		kefu_buf_puts(body, t->description);
+		kefu_buf_putc(body, '\n');
+	}
 	for (size_t i = 0; i < t->nevents; i++) {
-		const char *text = kefu_event_get(&t->events[i], "text");
-		if (t->events[i].kind == KEFU_EV_COMMENT && text)
-			kefu_buf_printf(body, "%s\n", text);
+		const char *text = t->events[i].kind == KEFU_EV_COMMENT ? kefu_event_get(&t->events[i], "text") : NULL;
+		if (text) {
+			kefu_buf_puts(body, text);
+			kefu_buf_putc(body, '\n');
+		}
 	}
 }
 

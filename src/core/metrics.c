@@ -233,14 +233,23 @@ kefu_facts *kefu_factset_add_ticket(kefu_factset *set, const kefu_ticket *t, con
 
 void kefu_facts_spans_text(kefu_buf *out, const kefu_facts *f)
 {
-	for (size_t i = 0; i < f->nspans; i++)
-		kefu_buf_printf(out, "%s%lld%c", i ? " " : "", (long long)f->spans[i].at, f->spans[i].state);
+	for (size_t i = 0; i < f->nspans; i++) {
+		if (i)
+			kefu_buf_putc(out, ' ');
+		kefu_buf_put_int(out, f->spans[i].at);
+		kefu_buf_putc(out, f->spans[i].state);
+	}
 }
 
 void kefu_facts_work_text(kefu_buf *out, const kefu_facts *f)
 {
-	for (size_t i = 0; i < f->nwork; i++)
-		kefu_buf_printf(out, "%s%lld:%d", i ? " " : "", (long long)f->work[i].at, f->work[i].minutes);
+	for (size_t i = 0; i < f->nwork; i++) {
+		if (i)
+			kefu_buf_putc(out, ' ');
+		kefu_buf_put_int(out, f->work[i].at);
+		kefu_buf_putc(out, ':');
+		kefu_buf_put_int(out, f->work[i].minutes);
+	}
 }
 
 /* Count the space-separated words of s. */
@@ -341,6 +350,21 @@ static int contains_fold(const char *hay, const char *needle)
 	return strstr(hay, needle) != NULL;
 }
 
+/* ASCII letters to lower case, the rest as is: what contains_fold()
+ * compares. Returns 1 when s has a byte outside ASCII. */
+static int fold_ascii(kefu_buf *out, const char *s)
+{
+	unsigned char high = 0;
+	kefu_buf_clear(out);
+	kefu_buf_puts(out, s);
+	for (size_t i = 0; i < out->size; i++) {
+		high |= (unsigned char)out->ptr[i];
+		if (out->ptr[i] >= 'A' && out->ptr[i] <= 'Z')
+			out->ptr[i] += 'a' - 'A';
+	}
+	return high >= 0x80;
+}
+
 /* Is word one of the ", "-separated words of list? */
 static int in_flags(const char *list, const char *word)
 {
@@ -372,10 +396,33 @@ const char *kefu_facts_sensitive(const kefu_facts *f, const kefu_conf *c)
 
 size_t kefu_facts_sensitive_all(kefu_buf *out, const kefu_facts *f, const kefu_conf *c)
 {
+	kefu_buf hay = KEFU_BUF_INIT, word = KEFU_BUF_INIT;
 	size_t n = 0;
-	for (size_t i = 0; i < c->nsensitive; i++)
-		if (has_word(f, c->sensitive_words[i]))
-			kefu_buf_printf(out, "%s%s", n++ ? ", " : "", c->sensitive_words[i]);
+	int text_wide;
+
+	if (f->flags || !c->nsensitive) {
+		for (size_t i = 0; i < c->nsensitive; i++)
+			if (has_word(f, c->sensitive_words[i]))
+				kefu_buf_printf(out, "%s%s", n++ ? ", " : "", c->sensitive_words[i]);
+		return n;
+	}
+	/* The text folded once, then strstr per word: contains_fold()'s
+	 * answers without a strcasestr per word (kefu_factset_prepare says
+	 * why); the index build matches every ticket so. */
+	text_wide = fold_ascii(&hay, f->voice ? f->voice : "");
+	for (size_t i = 0; i < c->nsensitive; i++) {
+		const char *w = c->sensitive_words[i];
+		/* A Chinese word cannot be in an all-ASCII text. */
+		if (!*w || (fold_ascii(&word, w) && !text_wide))
+			continue;
+		if (strstr(hay.ptr, word.ptr)) {
+			if (n++)
+				kefu_buf_puts(out, ", ");
+			kefu_buf_puts(out, w);
+		}
+	}
+	kefu_buf_release(&hay);
+	kefu_buf_release(&word);
 	return n;
 }
 
@@ -772,21 +819,6 @@ static void prep_free(kefu_factset *set)
 	free(p->readings);
 	free(p);
 	set->prep = NULL;
-}
-
-/* ASCII letters to lower case, the rest as is: what contains_fold()
- * compares. Returns 1 when s has a byte outside ASCII. */
-static int fold_ascii(kefu_buf *out, const char *s)
-{
-	unsigned char high = 0;
-	kefu_buf_clear(out);
-	kefu_buf_puts(out, s);
-	for (size_t i = 0; i < out->size; i++) {
-		high |= (unsigned char)out->ptr[i];
-		if (out->ptr[i] >= 'A' && out->ptr[i] <= 'Z')
-			out->ptr[i] += 'a' - 'A';
-	}
-	return high >= 0x80;
 }
 
 void kefu_factset_prepare(kefu_factset *set, const kefu_conf *c)

@@ -479,6 +479,16 @@ START_TEST(sensitive_words_match_any_case_and_chinese)
 	ck_assert_ptr_null(kefu_facts_sensitive(kefu_factset_add_ticket(&set, u, NULL), c));
 	customer_says(u, at("2026-11-16T04:00:00Z"), "我们要退款！");
 	ck_assert_str_eq(kefu_facts_sensitive(kefu_factset_add_ticket(&set, u, NULL), c), "退款");
+	/* The index's matcher (every word, the text folded once) agrees. */
+	kefu_buf all = KEFU_BUF_INIT;
+	ck_assert_uint_eq(kefu_facts_sensitive_all(&all, &set.items[0], c), 1);
+	ck_assert_str_eq(all.ptr, "Refund");
+	kefu_buf_clear(&all);
+	ck_assert_uint_eq(kefu_facts_sensitive_all(&all, &set.items[1], c), 0);
+	ck_assert_str_eq(all.ptr, "");
+	ck_assert_uint_eq(kefu_facts_sensitive_all(&all, &set.items[2], c), 1);
+	ck_assert_str_eq(all.ptr, "退款");
+	kefu_buf_release(&all);
 	kefu_factset_release(&set);
 	kefu_ticket_free(t);
 	kefu_ticket_free(u);

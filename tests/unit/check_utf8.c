@@ -1,4 +1,6 @@
-/* check_utf8.c — decoding, width and the terminal sanitiser. */
+/* check_utf8.c — decoding, width and the terminal sanitiser; buffers. */
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fixture.h"
@@ -76,6 +78,23 @@ START_TEST(fit_never_splits_a_wide_character)
 }
 END_TEST
 
+/* kefu_buf_put_int writes what "%lld" does, at both ends of the range. */
+START_TEST(put_int_prints_as_printf_does)
+{
+	static const long long v[] = {0, 7, -7, 10, -10, 1748000000, -1748000000, LLONG_MAX, LLONG_MIN};
+	kefu_buf out = KEFU_BUF_INIT;
+	char want[32];
+	for (size_t i = 0; i < sizeof(v) / sizeof(*v); i++) {
+		kefu_buf_clear(&out);
+		kefu_buf_puts(&out, "x");
+		kefu_buf_put_int(&out, v[i]);
+		snprintf(want, sizeof(want), "x%lld", v[i]);
+		ck_assert_str_eq(out.ptr, want);
+	}
+	kefu_buf_release(&out);
+}
+END_TEST
+
 Suite *utf8_suite(void)
 {
 	Suite *s = suite_create("utf8");
@@ -85,6 +104,7 @@ Suite *utf8_suite(void)
 	tcase_add_test(tc, sanitize_neutralises_controls_bidi_and_bad_bytes);
 	tcase_add_test(tc, width_counts_cjk_and_emoji_as_two);
 	tcase_add_test(tc, fit_never_splits_a_wide_character);
+	tcase_add_test(tc, put_int_prints_as_printf_does);
 	suite_add_tcase(s, tc);
 	return s;
 }
