@@ -7,13 +7,13 @@ CFLAGS    ?= -std=c11 -O2 -g -Wall -Wextra -Wshadow -Wformat=2
 CPPFLAGS  += -D_GNU_SOURCE -Iinclude
 PKG       := pkg-config
 
-CORE_PKGS := libgit2 libcjson sqlite3 libcrypto zlib
+CORE_PKGS := libgit2 libcjson sqlite3 libcrypto zlib libdeflate
 UI_PKGS   := ncursesw
 TEST_PKGS := check
 
 # Debian packages: build dependencies and the tools the tests drive
 # (git also ships 'git daemon', which the sync tests serve a remote with).
-DEB_PKGS  := build-essential pkg-config libgit2-dev libcjson-dev libsqlite3-dev libssl-dev zlib1g-dev \
+DEB_PKGS  := build-essential pkg-config libgit2-dev libcjson-dev libsqlite3-dev libssl-dev zlib1g-dev libdeflate-dev \
              libncurses-dev check tmux git python3 procps
 # What make bench measures with and compares against (never needed by check).
 BENCH_PKGS := hyperfine time taskwarrior fossil

@@ -10,7 +10,7 @@
 typedef struct kefu_gitpack kefu_gitpack;
 
 /* The packs in objects_dir/pack (none is fine). *out: free with
- * kefu_gitpack_free. */
+ * kefu_gitpack_free. Fails only when memory does. */
 int kefu_gitpack_open(kefu_gitpack **out, const char *objects_dir);
 void kefu_gitpack_free(kefu_gitpack *p);
 

@@ -803,7 +803,8 @@ int kefu_store_reader_new(kefu_store_reader **out, kefu_store *s)
 		kefu_store_reader_free(r);
 		return git_fail(error, "cannot open the object database");
 	}
-	kefu_gitpack_open(&r->pack, s->objdir);
+	if (kefu_gitpack_open(&r->pack, s->objdir) < 0)
+		kefu_error_clear(); /* without it libgit2 reads every object */
 	*out = r;
 	return 0;
 }
