@@ -14,10 +14,10 @@ typedef struct kefu_gitpack kefu_gitpack;
 int kefu_gitpack_open(kefu_gitpack **out, const char *objects_dir);
 void kefu_gitpack_free(kefu_gitpack *p);
 
-/* The object id: its type and its bytes appended to out. KEFU_ENOTFOUND
- * when no pack has it or it is in a form left to libgit2 (a delta on an
- * object in another pack, a chain deeper than 64, an object of 64 MB or
- * more); KEFU_EBADDATA when the pack is damaged. */
+/* The object id, from a pack or loose: its type and its bytes appended
+ * to out. KEFU_ENOTFOUND when neither has it or it is in a form left to
+ * libgit2 (a delta on an object in another pack, a chain deeper than 64,
+ * an object of 64 MB or more); KEFU_EBADDATA when it is damaged. */
 int kefu_gitpack_read(kefu_gitpack *p, const git_oid *id, git_object_t *type, kefu_buf *out);
 
 #endif

@@ -152,6 +152,53 @@ START_TEST(an_unusable_index_leaves_its_pack_to_libgit2)
 }
 END_TEST
 
+/* Loose objects (a change's blobs, trees and commit; a blob that
+ * inflates far beyond its guess; an empty one) read as libgit2 reads
+ * them beside the packed ones; a damaged loose object is refused, and a
+ * missing one is not found. */
+START_TEST(loose_objects_read_as_libgit2_reads_them)
+{
+	git_repository *repo;
+	kefu_gitpack *pack = NULL;
+	kefu_buf data = KEFU_BUF_INIT, out = KEFU_BUF_INIT;
+	git_object_t type;
+	git_oid id;
+	size_t checked, errors;
+
+	make_repo(0);
+	ck_assert_int_eq(fixture_sh(NULL, 1,
+	                            "cd r && for f in 1 2 3; do echo \"loose 工单 $f\" >> t/1/T1.json; "
+	                            "git commit -qam \"loose $f\"; done && "
+	                            "head -c 3000000 /dev/zero | tr '\\0' 'k' > big && : > empty && "
+	                            "git add big empty && git commit -qm big && "
+	                            "test $(find .git/objects/?? -type f | wc -l) -ge 12"),
+	                 0);
+	repo = open_repo();
+	compare_all(repo, 0, &checked, &errors);
+	ck_assert_uint_eq(errors, 0);
+	git_repository_free(repo);
+
+	/* The big blob's file cut short: refused, nothing appended. */
+	ck_assert_int_eq(fixture_sh(&out, 0, "cd r && git rev-parse HEAD:big"), 0);
+	kefu_buf_rtrim(&out);
+	ck_assert_int_eq(git_oid_fromstr(&id, out.ptr), 0);
+	ck_assert_int_eq(fixture_sh(NULL, 1,
+	                            "cd r/.git/objects && f=%.2s/%s && chmod u+w $f && "
+	                            "head -c 100 $f > cut && mv cut $f",
+	                            out.ptr, out.ptr + 2),
+	                 0);
+	ck_assert_int_eq(kefu_gitpack_open(&pack, fixture_path("r/.git/objects")), 0);
+	kefu_buf_puts(&data, "kept");
+	ck_assert_int_eq(kefu_gitpack_read(pack, &id, &type, &data), KEFU_EBADDATA);
+	ck_assert_str_eq(data.ptr, "kept");
+	ck_assert_int_eq(git_oid_fromstr(&id, "0123456789abcdef0123456789abcdef01234567"), 0);
+	ck_assert_int_eq(kefu_gitpack_read(pack, &id, &type, &data), KEFU_ENOTFOUND);
+	kefu_gitpack_free(pack);
+	kefu_buf_release(&data);
+	kefu_buf_release(&out);
+}
+END_TEST
+
 Suite *gitpack_suite(void)
 {
 	Suite *s = suite_create("gitpack");
@@ -161,6 +208,7 @@ Suite *gitpack_suite(void)
 	tcase_add_test(tc, every_object_reads_as_libgit2_reads_it);
 	tcase_add_test(tc, a_damaged_pack_gives_errors_not_wrong_bytes);
 	tcase_add_test(tc, an_unusable_index_leaves_its_pack_to_libgit2);
+	tcase_add_test(tc, loose_objects_read_as_libgit2_reads_them);
 	suite_add_tcase(s, tc);
 	return s;
 }
