@@ -32,6 +32,7 @@
 
 #include "gitpack.h"
 #include "kefu/error.h"
+#include "kefu/io.h"
 #include "kefu/xalloc.h"
 
 #define MAX_OBJECT (64u << 20)
@@ -68,6 +69,7 @@ struct kefu_gitpack {
 	size_t in_alloc;
 	struct libdeflate_decompressor *inflater;
 	char *objdir;
+	kefu_buf loose; /* the file of a loose object */
 };
 
 static uint32_t get32(const unsigned char *p)
@@ -149,6 +151,7 @@ int kefu_gitpack_open(kefu_gitpack **out, const char *objects_dir)
 		return kefu_error_set(KEFU_ERROR, "out of memory");
 	}
 	g->objdir = kefu_xstrdup(objects_dir);
+	kefu_buf_init(&g->loose);
 
 	kefu_buf_printf(&dir, "%s/pack", objects_dir);
 	if ((d = opendir(dir.ptr))) {
@@ -179,6 +182,7 @@ void kefu_gitpack_free(kefu_gitpack *g)
 	free(g->in);
 	libdeflate_free_decompressor(g->inflater);
 	free(g->objdir);
+	kefu_buf_release(&g->loose);
 	free(g);
 }
 
@@ -436,46 +440,24 @@ static int read_object(kefu_gitpack *g, pack *p, uint64_t off, int depth, int *t
  * changed tickets. KEFU_ENOTFOUND when there is no such file. */
 static int read_loose(kefu_gitpack *g, const git_oid *id, git_object_t *type, kefu_buf *out)
 {
-	static const struct {
-		const char *name;
-		git_object_t type;
-	} types[] = {{"blob", GIT_OBJECT_BLOB}, {"tree", GIT_OBJECT_TREE}, {"commit", GIT_OBJECT_COMMIT},
-	             {"tag", GIT_OBJECT_TAG}};
 	char hex[GIT_OID_HEXSZ + 1], path[4200];
 	unsigned char *data = NULL;
-	size_t n = 0, cap, got = 0, at, size = 0;
+	size_t n, cap, got = 0, at, size = 0;
 	enum libdeflate_result rc;
-	struct stat st;
-	ssize_t r;
-	int fd, error = 0;
+	int error = 0;
 
 	git_oid_tostr(hex, sizeof(hex), id);
 	snprintf(path, sizeof(path), "%s/%.2s/%s", g->objdir, hex, hex + 2);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? KEFU_ENOTFOUND : kefu_error_set(KEFU_ERROR, "cannot open object %s", hex);
-	if (fstat(fd, &st) < 0 || st.st_size <= 0 || (uint64_t)st.st_size > MAX_OBJECT) {
-		close(fd);
-		return kefu_error_set(KEFU_EBADDATA, "loose object %s: not a readable size", hex);
-	}
-	if (g->in_alloc < (size_t)st.st_size) {
-		g->in = kefu_xrealloc(g->in, (size_t)st.st_size);
-		g->in_alloc = (size_t)st.st_size;
-	}
-	while (n < (size_t)st.st_size && (r = read(fd, g->in + n, (size_t)st.st_size - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if (n < (size_t)st.st_size)
-		return kefu_error_set(KEFU_ERROR, "cannot read object %s", hex);
+	kefu_buf_clear(&g->loose);
+	if ((error = kefu_read_file(&g->loose, path)) < 0)
+		return error;
+	if (!(n = g->loose.size) || n > MAX_OBJECT)
+		return n ? KEFU_ENOTFOUND : kefu_error_set(KEFU_EBADDATA, "loose object %s is empty", hex);
 	/* The size is inside the stream: guess, and inflate again into
 	 * more room when the guess was short. */
 	for (cap = n * 4 + 64;; cap *= 2) {
 		data = kefu_xrealloc(data, cap);
-		rc = libdeflate_zlib_decompress(g->inflater, g->in, n, data, cap, &got);
+		rc = libdeflate_zlib_decompress(g->inflater, g->loose.ptr, n, data, cap, &got);
 		if (rc != LIBDEFLATE_INSUFFICIENT_SPACE || cap > MAX_OBJECT)
 			break;
 	}
@@ -487,15 +469,17 @@ static int read_loose(kefu_gitpack *g, const git_oid *id, git_object_t *type, ke
 		error = kefu_error_set(KEFU_EBADDATA, "loose object %s is damaged: it does not inflate", hex);
 		goto done;
 	}
-	for (at = 0; at < got && at < 32 && data[at] != ' '; at++)
+	/* "<type> <size>\0": git's own names for the four loose types. */
+	for (at = 0; at < got && at < 16 && data[at] != ' '; at++)
 		;
 	*type = GIT_OBJECT_INVALID;
-	for (size_t i = 0; i < sizeof(types) / sizeof(*types); i++)
-		if (at == strlen(types[i].name) && !memcmp(data, types[i].name, at))
-			*type = types[i].type;
+	if (at < got && data[at] == ' ') {
+		data[at] = '\0';
+		*type = git_object_string2type((const char *)data);
+	}
 	for (at++; at < got && data[at] >= '0' && data[at] <= '9' && size <= MAX_OBJECT; at++)
 		size = size * 10 + (size_t)(data[at] - '0');
-	if (*type == GIT_OBJECT_INVALID || at >= got || data[at] != '\0' || got - at - 1 != size) {
+	if (!git_object_typeisloose(*type) || at >= got || data[at] != '\0' || got - at - 1 != size) {
 		error = kefu_error_set(KEFU_EBADDATA, "loose object %s is damaged: a bad header", hex);
 		goto done;
 	}

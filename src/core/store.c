@@ -415,29 +415,6 @@ done:
 	return error;
 }
 
-static int read_file(kefu_buf *out, const char *path)
-{
-	char chunk[65536];
-	/* O_NONBLOCK: a FIFO planted in the work tree must not hang us. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
-	struct stat st;
-	ssize_t n;
-
-	if (fd < 0)
-		return errno == ENOENT ? KEFU_ENOTFOUND
-		                       : kefu_error_set(KEFU_ERROR, "cannot read '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return kefu_error_set(KEFU_EBADDATA, "'%s' is not a regular file", path);
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		kefu_buf_put(out, chunk, (size_t)n);
-	close(fd);
-	if (n < 0)
-		return kefu_error_set(KEFU_ERROR, "cannot read '%s': %s", path, strerror(errno));
-	return 0;
-}
-
 static int journal_write(kefu_txn *t, const char *message)
 {
 	char path[4096];
@@ -1790,7 +1767,7 @@ static int recover(kefu_store *s)
 			error = 0;
 		goto done;
 	}
-	if ((error = read_file(&j, jpath)) < 0)
+	if ((error = kefu_read_file(&j, jpath)) < 0)
 		goto done;
 	{
 		char *line = j.ptr, *nl;
@@ -1814,7 +1791,7 @@ static int recover(kefu_store *s)
 			notice(s, "removed the temp file '%s' of an interrupted write", tmp);
 		kefu_buf_clear(&content);
 		kefu_buf_clear(&head);
-		if (read_file(&content, full) < 0)
+		if (kefu_read_file(&content, full) < 0)
 			continue;
 		if (kefu_store_read(s, &head, NULL, paths[i], NULL) == 0 &&
 		    head.size == content.size && !memcmp(head.ptr, content.ptr, head.size))
