@@ -33,24 +33,20 @@ static void make_repo(int ref_deltas)
 	                 0);
 }
 
-static git_repository *open_repo(void)
-{
-	git_repository *repo = NULL;
-	kefu_store__git_init();
-	ck_assert_int_eq(git_repository_open(&repo, fixture_path("r")), 0);
-	return repo;
-}
-
-/* Every object: what kefu reads against what libgit2 reads. *checked
- * counts the objects kefu read, *errors those it refused. */
-static void compare_all(git_repository *repo, int damaged, size_t *checked, size_t *errors)
+/* Every object of the repository r: what kefu reads against what
+ * libgit2 reads. *checked counts the objects kefu read, *errors those it
+ * refused. */
+static void compare_all(int damaged, size_t *checked, size_t *errors)
 {
 	kefu_buf list = KEFU_BUF_INIT, data = KEFU_BUF_INIT;
 	kefu_gitpack *pack = NULL;
+	git_repository *repo = NULL;
 	git_odb *odb = NULL;
 	char *line, *save = NULL;
 
 	*checked = *errors = 0;
+	kefu_store__git_init();
+	ck_assert_int_eq(git_repository_open(&repo, fixture_path("r")), 0);
 	ck_assert_int_eq(fixture_sh(&list, 0, "cd r && git cat-file --batch-all-objects --batch-check='%%(objectname)'"), 0);
 	ck_assert_int_eq(git_repository_odb(&odb, repo), 0);
 	ck_assert_int_eq(kefu_gitpack_open(&pack, fixture_path("r/.git/objects")), 0);
@@ -89,6 +85,7 @@ static void compare_all(git_repository *repo, int damaged, size_t *checked, size
 	}
 	kefu_gitpack_free(pack);
 	git_odb_free(odb);
+	git_repository_free(repo);
 	kefu_buf_release(&list);
 	kefu_buf_release(&data);
 }
@@ -96,14 +93,11 @@ static void compare_all(git_repository *repo, int damaged, size_t *checked, size
 START_TEST(every_object_reads_as_libgit2_reads_it)
 {
 	for (int ref = 0; ref < 2; ref++) {
-		git_repository *repo;
 		size_t checked, errors;
 		make_repo(ref);
-		repo = open_repo();
-		compare_all(repo, 0, &checked, &errors);
+		compare_all(0, &checked, &errors);
 		ck_assert_uint_gt(checked, 200);
 		ck_assert_uint_eq(errors, 0);
-		git_repository_free(repo);
 		ck_assert_int_eq(fixture_sh(NULL, 1, "rm -rf r"), 0);
 	}
 }
@@ -111,7 +105,6 @@ END_TEST
 
 START_TEST(a_damaged_pack_gives_errors_not_wrong_bytes)
 {
-	git_repository *repo;
 	size_t checked, errors;
 
 	make_repo(0);
@@ -123,11 +116,9 @@ START_TEST(a_damaged_pack_gives_errors_not_wrong_bytes)
 	                            "printf 'kefu-was-here-kefu-was-here' | dd of=$p bs=1 seek=$((n / 2)) conv=notrunc 2>/dev/null && "
 	                            "printf 'kefu-was-here' | dd of=$p bs=1 seek=$((n / 3)) conv=notrunc 2>/dev/null"),
 	                 0);
-	repo = open_repo();
-	compare_all(repo, 1, &checked, &errors);
+	compare_all(1, &checked, &errors);
 	ck_assert_uint_gt(errors, 0);
 	ck_assert_uint_gt(checked, 100);
-	git_repository_free(repo);
 }
 END_TEST
 
@@ -158,7 +149,6 @@ END_TEST
  * missing one is not found. */
 START_TEST(loose_objects_read_as_libgit2_reads_them)
 {
-	git_repository *repo;
 	kefu_gitpack *pack = NULL;
 	kefu_buf data = KEFU_BUF_INIT, out = KEFU_BUF_INIT;
 	git_object_t type;
@@ -173,10 +163,8 @@ START_TEST(loose_objects_read_as_libgit2_reads_them)
 	                            "git add big empty && git commit -qm big && "
 	                            "test $(find .git/objects/?? -type f | wc -l) -ge 12"),
 	                 0);
-	repo = open_repo();
-	compare_all(repo, 0, &checked, &errors);
+	compare_all(0, &checked, &errors);
 	ck_assert_uint_eq(errors, 0);
-	git_repository_free(repo);
 
 	/* The big blob's file cut short: refused, nothing appended. */
 	ck_assert_int_eq(fixture_sh(&out, 0, "cd r && git rev-parse HEAD:big"), 0);
